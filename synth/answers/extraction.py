@@ -1,0 +1,53 @@
+"""Find the final answer in a model's solution text.
+
+Order, as in MwpBench's matching rules: the last `\\boxed{...}` (braces balanced, so
+`\\boxed{\\frac{1}{2}}` survives), else the text after "the answer is", else, when numbers are
+allowed, the last number. `None` means the solution states no final answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOX_COMMANDS = ("\\boxed", "\\fbox")
+_ANSWER_IS = re.compile(r"answer\s+is\s*:?\s*(.+?)(?:\.\s|\.$|\n|$)", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+
+
+def extract_boxed(text: str) -> str | None:
+    """Content of the last `\\boxed{}` / `\\fbox{}` in `text`, or None."""
+    start = max(text.rfind(command) for command in _BOX_COMMANDS)
+    if start < 0:
+        return None
+    brace = text.find("{", start)
+    if brace < 0:
+        return None
+    depth = 0
+    for position in range(brace, len(text)):
+        if text[position] == "{":
+            depth += 1
+        elif text[position] == "}":
+            depth -= 1
+            if depth == 0:
+                content = text[brace + 1 : position].strip()
+                return content or None
+    return None  # unbalanced: the model stopped mid-answer
+
+
+def extract_answer(text: str | None, allow_last_number: bool = False) -> str | None:
+    """The final answer stated in `text`, or None when it states none."""
+    if not text:
+        return None
+    boxed = extract_boxed(text)
+    if boxed is not None:
+        return boxed
+    stated = _ANSWER_IS.findall(text)
+    if stated:
+        answer = stated[-1].strip().strip("$").strip()
+        if answer:
+            return answer
+    if allow_last_number:
+        numbers = _NUMBER.findall(text)
+        if numbers:
+            return numbers[-1].replace(",", "")
+    return None

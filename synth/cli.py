@@ -1,0 +1,63 @@
+"""The `synth` command.
+
+    synth run pipelines/quickstart.yaml                      # run, resumable
+    synth run pipelines/quickstart.yaml generate.num_questions=8 run.name=small
+    synth run pipelines/quickstart.yaml --dry-run            # validate and print the plan
+
+Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from synth.config.errors import ConfigError
+
+EXIT_BAD_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="synth", description="Manufacture math reasoning datasets.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a pipeline locally (or on the Ray cluster in ray.address)")
+    run.add_argument("config", help="pipeline YAML, e.g. pipelines/quickstart.yaml")
+    run.add_argument("overrides", nargs="*", help="key=value overrides, e.g. solve.num_samples=3")
+    run.add_argument("--dry-run", action="store_true", help="validate and print the stage plan only")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from synth.config.loading import load_config
+    from synth.pipelines import build_stages
+
+    cfg = load_config(args.config, args.overrides)
+    stages = build_stages(cfg)
+    if args.dry_run:
+        print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}")
+        for position, stage in enumerate(stages, start=1):
+            print(f"  {position}. {stage.describe()}")
+        return 0
+    from synth.console_summary import format_summary
+    from synth.runner import run_pipeline
+
+    summary = run_pipeline(cfg, stages)
+    print()
+    print(format_summary(summary))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+    except ConfigError as error:
+        print(f"synth: config error: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

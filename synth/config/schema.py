@@ -1,0 +1,119 @@
+"""Structured configuration: the dataclasses every pipeline YAML is checked against.
+
+OmegaConf merges a YAML file onto these dataclasses, so an unknown key or a value of the wrong
+type is rejected before anything runs. Each field says in one line what it is for and why its
+default was chosen; `synth.config.validation` adds the checks types alone cannot express.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from omegaconf import MISSING
+
+ENGINES = ("llama_cpp", "transformers", "vllm", "http")
+
+
+@dataclass
+class SamplingConfig:
+    """Sampling settings handed to an engine as each row's `sampling_params`."""
+
+    temperature: float = 0.7  # 0 means greedy decoding
+    top_p: float = 0.95  # nucleus sampling mass, in (0, 1]
+    max_tokens: int = 512  # new tokens per completion; longer output counts as `truncated`
+    stop: List[str] = field(default_factory=list)  # extra stop strings besides the model's EOS
+
+
+@dataclass
+class ModelConfig:
+    """One named model role (generator, solver, ...) and the engine that serves it."""
+
+    engine: str = MISSING  # one of llama_cpp | transformers | vllm | http
+    model: str = MISSING  # packaged name (smollm2-135m-instruct), a GGUF/checkpoint path, or a hub id (GPU)
+    replicas: List[int] = field(default_factory=lambda: [1, 1])  # [min, max] actor-pool size; Ray scales between
+    batch_size: int = 4  # rows per engine call; small on CPU so progress stays visible
+    num_cpus: float = 1.0  # CPUs Ray reserves per replica; 1 leaves room for Ray Data's own tasks on 2 cores
+    num_gpus: float = 0.0  # GPUs per replica (vllm/transformers on GPU)
+    accelerator_type: Optional[str] = None  # e.g. A100, L4: pins replicas to that GPU type
+    tensor_parallel_size: int = 1  # vllm: GPUs one replica shards a model over
+    threads: int = 2  # llama_cpp: CPU threads per replica; 2 matches the embedded 2-core default
+    context_length: int = 2048  # prompt + completion tokens one request may use
+    enable_prefix_caching: bool = True  # vllm: reuse the shared template prefix across requests
+    engine_kwargs: Dict[str, Any] = field(default_factory=dict)  # vllm: passed to the engine unchanged
+    url: Optional[str] = None  # http: base URL of an OpenAI-compatible API, e.g. http://host:8000/v1
+    api_key_env: Optional[str] = None  # http: name of the environment variable holding the API key
+    qps: Optional[float] = None  # http: request rate limit per replica; None means unlimited
+    max_retries: int = 3  # http: retries of a failed request before the row is marked as an error
+
+
+@dataclass
+class RunSection:
+    """Where a run writes and how it is seeded."""
+
+    name: str = MISSING  # run directory name under output_dir; defaults to the YAML file's stem
+    output_dir: str = "runs"  # parent folder of run directories
+    seed: int = 0  # base seed; every row derives its own seed from it, so reruns are reproducible
+    resume: bool = True  # skip stages whose completion marker exists (same command = resume)
+
+
+@dataclass
+class RaySection:
+    """How synth reaches Ray."""
+
+    address: Optional[str] = None  # None starts a local cluster; "auto" joins the one on this node
+    num_cpus: Optional[int] = None  # local cluster only: logical CPUs to offer (None: all cores)
+
+
+@dataclass
+class QuestionGenerationConfig:
+    """ScaleQuest generation from scratch: the model sees only a chat-template prefix."""
+
+    model: str = "generator"  # model role that writes questions
+    num_questions: int = 32  # questions to generate (before any filter)
+    template_prefix: str = MISSING  # the user-turn prefix of the generator's chat template
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=1.0, top_p=0.99, max_tokens=512)
+    )  # paper: temperature 1.0, top_p 0.99, 512 new tokens
+
+
+@dataclass
+class LanguageFilterConfig:
+    """ScaleQuest's first filter: keep non-empty, pure-ASCII questions."""
+
+    enabled: bool = True  # the paper removes ~20% of raw questions here
+    min_chars: int = 10  # shorter text cannot state a math problem
+
+
+@dataclass
+class SolveConfig:
+    """Sample several solutions per question with a boxed-answer prompt."""
+
+    model: str = "solver"  # model role that writes solutions
+    num_samples: int = 5  # paper: 5 samples per question
+    prompt: str = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}."  # {question} is replaced
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.7, top_p=0.95, max_tokens=2048)
+    )  # paper: temperature 0.7, top_p 0.95, 2048 tokens
+
+
+@dataclass
+class ConsensusConfig:
+    """Keep questions whose sampled answers agree."""
+
+    min_agreement: float = 0.5  # share of samples in the majority answer class needed to keep a question
+    comparison_timeout_s: float = 5.0  # limit for one symbolic equivalence check (math-verify)
+
+
+@dataclass
+class ScaleQuestPipelineConfig:
+    """The ScaleQuest-style pipeline: generate from scratch -> filter -> solve -> agree -> write."""
+
+    pipeline: str = "scalequest"  # which pipeline schema and stage builder this file uses
+    run: RunSection = field(default_factory=RunSection)
+    ray: RaySection = field(default_factory=RaySection)
+    models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
+    generate: QuestionGenerationConfig = field(default_factory=QuestionGenerationConfig)
+    language_filter: LanguageFilterConfig = field(default_factory=LanguageFilterConfig)
+    solve: SolveConfig = field(default_factory=SolveConfig)
+    consensus: ConsensusConfig = field(default_factory=ConsensusConfig)

@@ -1,0 +1,115 @@
+"""Checks that types alone cannot express: ranges, references between sections, files, models.
+
+Each failed check raises `ConfigError("<key>: <what is wrong> (got <value>)")`, so the user
+sees which key to fix without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+
+from synth.config.errors import ConfigError
+from synth.config.schema import ENGINES
+from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, ModelNotFoundError, resolve_gguf
+
+
+def validate(cfg: DictConfig) -> None:
+    """Validate a merged pipeline config; raises ConfigError on the first problem."""
+    _check_run(cfg)
+    _check_models(cfg.models)
+    if cfg.pipeline == "scalequest":
+        _check_scalequest(cfg)
+
+
+def _fail(key: str, problem: str, value: Any) -> None:
+    raise ConfigError(f"{key}: {problem} (got {value!r})")
+
+
+def _require(condition: bool, key: str, problem: str, value: Any) -> None:
+    if not condition:
+        _fail(key, problem, value)
+
+
+def _check_run(cfg: DictConfig) -> None:
+    name = cfg.run.name
+    _require(bool(name) and "/" not in name and name not in (".", ".."), "run.name",
+             "must be a plain directory name", name)
+    _require(cfg.ray.num_cpus is None or cfg.ray.num_cpus >= 1, "ray.num_cpus", "must be >= 1",
+             cfg.ray.num_cpus)
+
+
+def _check_models(models: DictConfig) -> None:
+    _require(len(models) > 0, "models", "at least one model role is required", dict(models))
+    for role, model in models.items():
+        key = f"models.{role}"
+        _require(model.engine in ENGINES, f"{key}.engine", f"must be one of {', '.join(ENGINES)}",
+                 model.engine)
+        replicas = list(model.replicas)
+        _require(len(replicas) == 2 and 1 <= replicas[0] <= replicas[1], f"{key}.replicas",
+                 "must be [min, max] with 1 <= min <= max", replicas)
+        _require(model.batch_size >= 1, f"{key}.batch_size", "must be >= 1", model.batch_size)
+        _require(model.num_cpus >= 0, f"{key}.num_cpus", "must be >= 0", model.num_cpus)
+        _require(model.num_gpus >= 0, f"{key}.num_gpus", "must be >= 0", model.num_gpus)
+        _require(model.threads >= 1, f"{key}.threads", "must be >= 1", model.threads)
+        _require(model.context_length >= 16, f"{key}.context_length", "must be >= 16",
+                 model.context_length)
+        _require(model.tensor_parallel_size >= 1, f"{key}.tensor_parallel_size", "must be >= 1",
+                 model.tensor_parallel_size)
+        _require(model.max_retries >= 0, f"{key}.max_retries", "must be >= 0", model.max_retries)
+        _check_model_source(key, model)
+
+
+def _check_model_source(key: str, model: DictConfig) -> None:
+    """Unknown models fail here, before Ray starts, not inside an actor minutes later."""
+    if model.engine == "llama_cpp":
+        try:
+            resolve_gguf(model.model)
+        except ModelNotFoundError as error:
+            raise ConfigError(f"{key}.model: {error}") from None
+    elif model.engine == "transformers":
+        is_packaged = model.model in PACKAGED_GGUF_MODELS
+        _require(is_packaged or Path(model.model).expanduser().is_dir(), f"{key}.model",
+                 "must be a packaged model name or a local Hugging Face checkpoint directory",
+                 model.model)
+    elif model.engine == "http":
+        url = model.url or ""
+        _require(url.startswith(("http://", "https://")), f"{key}.url",
+                 "the http engine needs the base URL of an OpenAI-compatible API", model.url)
+        if model.api_key_env:
+            _require(model.api_key_env in os.environ, f"{key}.api_key_env",
+                     "names an environment variable that is not set", model.api_key_env)
+    _require(bool(model.model), f"{key}.model", "must not be empty", model.model)
+
+
+def _check_role(key: str, role: str, models: DictConfig) -> None:
+    _require(role in models, key, f"names no role under models (have: {', '.join(models)})", role)
+
+
+def _check_sampling(key: str, sampling: DictConfig) -> None:
+    _require(sampling.temperature >= 0, f"{key}.temperature", "must be >= 0", sampling.temperature)
+    _require(0 < sampling.top_p <= 1, f"{key}.top_p", "must be in (0, 1]", sampling.top_p)
+    _require(sampling.max_tokens >= 1, f"{key}.max_tokens", "must be >= 1", sampling.max_tokens)
+
+
+def _check_scalequest(cfg: DictConfig) -> None:
+    _check_role("generate.model", cfg.generate.model, cfg.models)
+    _require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
+             cfg.generate.num_questions)
+    _require(bool(cfg.generate.template_prefix), "generate.template_prefix", "must not be empty",
+             cfg.generate.template_prefix)
+    _check_sampling("generate.sampling", cfg.generate.sampling)
+    _require(cfg.language_filter.min_chars >= 0, "language_filter.min_chars", "must be >= 0",
+             cfg.language_filter.min_chars)
+    _check_role("solve.model", cfg.solve.model, cfg.models)
+    _require(cfg.solve.num_samples >= 1, "solve.num_samples", "must be >= 1", cfg.solve.num_samples)
+    _require("{question}" in cfg.solve.prompt, "solve.prompt", "must contain {question}",
+             cfg.solve.prompt)
+    _check_sampling("solve.sampling", cfg.solve.sampling)
+    _require(0 <= cfg.consensus.min_agreement <= 1, "consensus.min_agreement", "must be in [0, 1]",
+             cfg.consensus.min_agreement)
+    _require(cfg.consensus.comparison_timeout_s > 0, "consensus.comparison_timeout_s", "must be > 0",
+             cfg.consensus.comparison_timeout_s)

@@ -1,0 +1,138 @@
+"""The one interface every engine implements, and the column contract stages rely on.
+
+Rows in carry `sampling_params` (temperature, top_p, max_tokens, stop, seed, n) plus either
+`messages` (chat; the engine applies the model's chat template) or `prompt` (raw text, used by
+generation from scratch). Rows out gain the `ray.data.llm` output columns
+(`generated_text`, `num_input_tokens`, `num_generated_tokens`) plus `finish_reason`
+("stop" | "length" | "error") and `engine_error`. A request that fails becomes a row with
+`finish_reason="error"`, never an exception: garbage in, counted garbage out.
+
+`n > 1` is honoured the same way by every engine: the row is fanned out into n rows, each
+with its own `sample_index` and seed, because `ray.data.llm` processors return one completion
+per row.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+ENGINE_OUTPUT_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_tokens",
+                         "finish_reason", "engine_error")
+# Per-row shares of the worker's measured CPU/GPU time, summed into summary.json.
+ENGINE_CPU_COLUMN = "_engine_cpu_s"
+ENGINE_GPU_COLUMN = "_engine_gpu_s"
+
+SAMPLING_TYPE = pa.struct([
+    ("temperature", pa.float64()), ("top_p", pa.float64()), ("max_tokens", pa.int64()),
+    ("stop", pa.list_(pa.string())), ("seed", pa.int64()), ("n", pa.int64()),
+])
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One engine answer to one row."""
+
+    text: str | None
+    input_tokens: int
+    output_tokens: int
+    finish_reason: str
+    error: str | None = None
+
+
+def sampling_params(sampling: DictConfig, seed: int, n: int = 1) -> dict[str, Any]:
+    """The `sampling_params` value for one row, from a SamplingConfig section."""
+    return {"temperature": float(sampling.temperature), "top_p": float(sampling.top_p),
+            "max_tokens": int(sampling.max_tokens), "stop": list(sampling.stop),
+            "seed": int(seed), "n": int(n)}
+
+
+def fan_out_samples(batch: pa.Table) -> pa.Table:
+    """Repeat each row `sampling_params.n` times with `sample_index` 0..n-1 and seed + index."""
+    params = batch.column("sampling_params").to_pylist()
+    take, indices, expanded = [], [], []
+    for row, p in enumerate(params):
+        for index in range(max(1, int(p.get("n") or 1))):
+            take.append(row)
+            indices.append(index)
+            expanded.append({**p, "n": 1, "seed": int(p["seed"]) + index})
+    out = batch.take(pa.array(take, type=pa.int64()))
+    out = out.set_column(out.schema.get_field_index("sampling_params"), "sampling_params",
+                         pa.array(expanded, type=SAMPLING_TYPE))
+    return out.append_column("sample_index", pa.array(indices, type=pa.int64()))
+
+
+def append_completions(batch: pa.Table, completions: list[Completion], cpu_seconds: float,
+                       gpu_seconds: float = 0.0) -> pa.Table:
+    """Add the engine output columns (and the batch's measured cost, split per row) to `batch`."""
+    rows = max(1, len(completions))
+    columns = {
+        "generated_text": pa.array([c.text for c in completions], type=pa.string()),
+        "num_input_tokens": pa.array([c.input_tokens for c in completions], type=pa.int64()),
+        "num_generated_tokens": pa.array([c.output_tokens for c in completions], type=pa.int64()),
+        "finish_reason": pa.array([c.finish_reason for c in completions], type=pa.string()),
+        "engine_error": pa.array([c.error for c in completions], type=pa.string()),
+        ENGINE_CPU_COLUMN: pa.array([cpu_seconds / rows] * len(completions), type=pa.float64()),
+        ENGINE_GPU_COLUMN: pa.array([gpu_seconds / rows] * len(completions), type=pa.float64()),
+    }
+    for name, values in columns.items():
+        if name in batch.column_names:
+            batch = batch.drop_columns([name])
+        batch = batch.append_column(name, values)
+    return batch
+
+
+class CompletionWorker(ABC):
+    """An actor-pool worker: loads a model once in `__init__`, then completes batches of rows."""
+
+    num_gpus: float = 0.0
+
+    def __init__(self, chat: bool) -> None:
+        self.chat = chat
+
+    @abstractmethod
+    def complete(self, row: dict[str, Any]) -> Completion:
+        """Answer one row (`messages` or `prompt`, plus `sampling_params`)."""
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        started_wall, started_cpu = time.perf_counter(), time.process_time()
+        wanted = [c for c in ("messages", "prompt", "sampling_params") if c in batch.column_names]
+        completions = []
+        for row in batch.select(wanted).to_pylist():
+            try:
+                completions.append(self.complete(row))
+            except Exception as error:  # one bad request must not sink the batch
+                completions.append(Completion(None, 0, 0, "error", f"{type(error).__name__}: {error}"))
+        gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
+        return append_completions(batch, completions, time.process_time() - started_cpu, gpu_seconds)
+
+
+class Engine(ABC):
+    """Serves one model role: turns a dataset of requests into a dataset of completions."""
+
+    def __init__(self, role: str, config: DictConfig) -> None:
+        self.role = role
+        self.config = config
+
+    def generate(self, ds: Dataset, *, chat: bool) -> Dataset:
+        """Complete every row of `ds`; `chat` says whether rows carry `messages` or `prompt`."""
+        return self._complete(ds.map_batches(fan_out_samples, batch_format="pyarrow"), chat=chat)
+
+    @abstractmethod
+    def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
+        """Engine-specific part of `generate`, on rows already fanned out to n = 1."""
+
+    def resource_plan(self) -> str:
+        """One line for the dry run: engine, model, replicas and resources per replica."""
+        c = self.config
+        low, high = c.replicas
+        gpus = f", {c.num_gpus:g} GPU" if c.num_gpus else ""
+        accelerator = f" ({c.accelerator_type})" if c.accelerator_type else ""
+        return (f"{self.role}: {c.engine} {c.model}, replicas {low}..{high}, "
+                f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")

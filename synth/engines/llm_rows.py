@@ -1,0 +1,76 @@
+"""Row adapters between synth's engine contract and `ray.data.llm` processors.
+
+A processor adds many columns of its own (token ids, metrics, ...) and lets failed rows bypass
+postprocessing. So the request keeps the whole original row under one column, and after the
+processor one map rebuilds exactly: original row + the engine output columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORIGINAL_ROW = "__synth_row"
+SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "stop", "seed")
+
+
+def engine_sampling(params: dict[str, Any]) -> dict[str, Any]:
+    """The sampling keys an engine understands; `n` was already fanned out into rows."""
+    chosen = {key: params[key] for key in SAMPLING_KEYS if params.get(key) is not None}
+    chosen["stop"] = list(chosen.get("stop") or [])
+    return chosen
+
+
+def completion_columns(text: str | None, input_tokens: int, output_tokens: int,
+                       finish_reason: str, error: str | None) -> dict[str, Any]:
+    """The engine output columns of one row (no measured cost: the processor owns the GPU)."""
+    return {"generated_text": text, "num_input_tokens": int(input_tokens),
+            "num_generated_tokens": int(output_tokens), "finish_reason": finish_reason,
+            "engine_error": error, "_engine_cpu_s": 0.0, "_engine_gpu_s": 0.0}
+
+
+def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:
+    """vLLM's processor reports no finish reason: hitting max_tokens means truncation."""
+    return "length" if output_tokens >= max_tokens else "stop"
+
+
+def vllm_request(row: dict[str, Any], chat: bool) -> dict[str, Any]:
+    """One vLLM processor input row."""
+    request = {ORIGINAL_ROW: row, "sampling_params": engine_sampling(row["sampling_params"])}
+    request["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
+    return request
+
+
+def vllm_result(row: dict[str, Any]) -> dict[str, Any]:
+    """Original row + engine columns, for a vLLM processor output row (failed or not)."""
+    original = row[ORIGINAL_ROW]
+    error = row.get("__inference_error__") or None
+    if error:
+        return {**original, **completion_columns(None, 0, 0, "error", str(error))}
+    output_tokens = int(row.get("num_generated_tokens") or 0)
+    finish = finish_reason_from_length(output_tokens, original["sampling_params"]["max_tokens"])
+    return {**original, **completion_columns(row.get("generated_text"),
+                                             row.get("num_input_tokens") or 0, output_tokens,
+                                             finish, None)}
+
+
+def http_request(row: dict[str, Any], chat: bool, model: str) -> dict[str, Any]:
+    """One HTTP processor input row: an OpenAI-style chat or completions payload."""
+    payload = {"model": model, **engine_sampling(row["sampling_params"])}
+    payload["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
+    return {ORIGINAL_ROW: row, "payload": payload}
+
+
+def http_result(row: dict[str, Any]) -> dict[str, Any]:
+    """Original row + engine columns, from an OpenAI-style response (or its error body)."""
+    original = row[ORIGINAL_ROW]
+    response = row.get("http_response") or {}
+    choices = response.get("choices") or []
+    if not choices:
+        error = str(response.get("error") or "response without choices")
+        return {**original, **completion_columns(None, 0, 0, "error", error)}
+    choice = choices[0]
+    text = (choice.get("message") or {}).get("content") if "message" in choice else choice.get("text")
+    usage = response.get("usage") or {}
+    return {**original, **completion_columns(text, usage.get("prompt_tokens") or 0,
+                                             usage.get("completion_tokens") or 0,
+                                             choice.get("finish_reason") or "stop", None)}

@@ -1,0 +1,19 @@
+"""Stage plans, one builder per pipeline kind (the YAML's `pipeline:` key)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from omegaconf import DictConfig
+
+from synth.pipelines.scalequest import build_scalequest
+from synth.stages.base import Stage
+
+PIPELINE_BUILDERS: dict[str, Callable[[DictConfig], list[Stage]]] = {
+    "scalequest": build_scalequest,
+}
+
+
+def build_stages(cfg: DictConfig) -> list[Stage]:
+    """The ordered stages the config describes."""
+    return PIPELINE_BUILDERS[cfg.pipeline](cfg)

@@ -1,0 +1,47 @@
+"""The ScaleQuest-style stage plan, built straight-line from its config section by section.
+
+    generate_questions -> language_filter -> solve -> consensus -> final_pairs
+"""
+
+from __future__ import annotations
+
+import json
+
+from omegaconf import DictConfig, OmegaConf
+
+from synth.engines import build_engine
+from synth.stages.base import Stage
+from synth.stages.consensus import ConsensusStage
+from synth.stages.final_pairs import FinalPairsStage
+from synth.stages.generate_questions import QuestionGenerationStage
+from synth.stages.language_filter import LanguageFilter
+from synth.stages.solve_questions import SolveStage
+
+
+def build_scalequest(cfg: DictConfig) -> list[Stage]:
+    """The ordered stages of a `pipeline: scalequest` config."""
+    seed = cfg.run.seed
+    generator = build_engine(cfg.generate.model, cfg.models[cfg.generate.model])
+    solver = build_engine(cfg.solve.model, cfg.models[cfg.solve.model])
+    stages: list[Stage] = [QuestionGenerationStage(cfg.generate, generator, seed)]
+    if cfg.language_filter.enabled:
+        stages.append(LanguageFilter(cfg.language_filter))
+    stages.append(SolveStage(cfg.solve, solver, seed))
+    stages.append(ConsensusStage(cfg.consensus, cfg.solve.num_samples))
+    stages.append(FinalPairsStage("scalequest", _provenance(cfg)))
+    return stages
+
+
+def _provenance(cfg: DictConfig) -> dict[str, object]:
+    """The run-wide provenance every final row carries."""
+    def model(role: str) -> dict:
+        return {"role": role, "engine": cfg.models[role].engine, "model": cfg.models[role].model}
+
+    def sampling(section: DictConfig) -> str:
+        # JSON text, not a struct: an empty `stop` list would otherwise get Arrow's null type.
+        return json.dumps(OmegaConf.to_container(section, resolve=True), sort_keys=True)
+
+    return {"generator": model(cfg.generate.model), "solver": model(cfg.solve.model),
+            "generation_sampling": sampling(cfg.generate.sampling),
+            "solve_sampling": sampling(cfg.solve.sampling), "num_samples": cfg.solve.num_samples,
+            "min_agreement": cfg.consensus.min_agreement, "run_seed": cfg.run.seed}

@@ -1,0 +1,123 @@
+"""Run a stage plan: stream each stage from the previous one's Parquet, write, account, resume.
+
+The runner owns where rows live and what they cost; stages only transform datasets. Stage i
+reads the kept rows of stage i-1 (dropped rows and the previous stage's bookkeeping columns
+filtered out), runs, and is written as one Parquet dataset. A completed stage is skipped when
+the same command runs again, so a killed run resumes at the first unfinished stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from omegaconf import DictConfig
+
+from synth.ray_session import start_ray
+from synth.run_directory import RunDirectory
+from synth.stage_stats import count_stage_output, parquet_dataset
+from synth.stages.base import DROP_REASON, STAGE_LOCAL_COLUMNS, Stage
+
+
+class StageInputError(RuntimeError):
+    """A stage's required columns are missing from its input: the plan is wired wrongly."""
+
+
+def run_pipeline(cfg: DictConfig, stages: list[Stage],
+                 report: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run `stages` into the run directory `cfg` names; returns the summary written to disk."""
+    run_dir = RunDirectory(Path(cfg.run.output_dir) / cfg.run.name)
+    run_dir.prepare(cfg)
+    start_ray(cfg.ray)
+    started = dt.datetime.now(dt.timezone.utc)
+    records: list[dict[str, Any]] = []
+    previous: Path | None = None
+    for position, stage in enumerate(stages, start=1):
+        last = position == len(stages)
+        path = run_dir.final_path if last else run_dir.stage_path(position, stage.name)
+        rows_in = records[-1]["rows_out"] if records else 0
+        if run_dir.is_complete(path):
+            record = {**run_dir.read_record(path), "resumed": True}
+            report(f"[{position}/{len(stages)}] {stage.name}: already complete, skipped")
+        else:
+            report(f"[{position}/{len(stages)}] {stage.name}: running")
+            record = _run_stage(stage, previous, path, run_dir, rows_in)
+        records.append(record)
+        report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
+               f"{record['rows_out']} out, {record['wall_seconds']:.1f}s")
+        previous = path
+    summary = _summary(cfg, run_dir, records, started)
+    run_dir.write_summary(summary)
+    return summary
+
+
+def read_kept_rows(path: Path):
+    """The rows a stage kept, without its own bookkeeping columns; None if it kept none."""
+    import ray
+    from ray.data.expressions import col
+
+    dataset = parquet_dataset(path)
+    if dataset is None:
+        return None
+    names = dataset.schema.names
+    rows = ray.data.read_parquet(str(path))
+    if DROP_REASON in names:
+        rows = rows.filter(expr=col(DROP_REASON).is_null())
+    return rows.drop_columns([c for c in STAGE_LOCAL_COLUMNS if c in names])
+
+
+def _check_inputs(stage: Stage, previous: Path | None) -> None:
+    if previous is None or not stage.requires:
+        return
+    dataset = parquet_dataset(previous)
+    have = set(dataset.schema.names) if dataset else set()
+    missing = [c for c in stage.requires if c not in have]
+    if dataset is not None and missing:
+        raise StageInputError(f"stage {stage.name} needs columns {missing} that {previous} lacks")
+
+
+def _run_stage(stage: Stage, previous: Path | None, path: Path, run_dir: RunDirectory,
+               rows_in: int) -> dict[str, Any]:
+    _check_inputs(stage, previous)
+    partial = run_dir.partial_path(path)
+    wall, cpu = time.perf_counter(), time.process_time()
+    inputs = read_kept_rows(previous) if previous is not None else None
+    if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
+        stage.apply(inputs).write_parquet(str(partial))
+    stats = count_stage_output(partial, stage.count_columns)
+    record = {
+        "stage": stage.name,
+        "model_role": stage.engine.role if stage.engine else None,
+        "rows_in": rows_in if previous is not None else stats["rows_written"],
+        **stats,
+        "wall_seconds": round(time.perf_counter() - wall, 3),
+        "cpu_seconds": round(stats.pop("engine_cpu_seconds") + time.process_time() - cpu, 3),
+        "resumed": False,
+    }
+    run_dir.commit(partial, path, record)
+    return record
+
+
+def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any]],
+             started: dt.datetime) -> dict[str, Any]:
+    tokens: dict[str, dict[str, int]] = {}
+    for record in records:
+        if record["model_role"]:
+            role = tokens.setdefault(record["model_role"], {"tokens_in": 0, "tokens_out": 0})
+            role["tokens_in"] += record["tokens_in"]
+            role["tokens_out"] += record["tokens_out"]
+    return {
+        "run": cfg.run.name,
+        "pipeline": cfg.pipeline,
+        "run_dir": str(run_dir.root),
+        "final_dataset": str(run_dir.final_path),
+        "final_rows": records[-1]["rows_out"],
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "stages": records,
+        "tokens_by_role": tokens,
+        "totals": {key: round(sum(r[key] for r in records), 3)
+                   for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")},
+    }

@@ -1,0 +1,57 @@
+"""Count what a stage did from the Parquet it wrote: rows kept, drop reasons, tokens, cost.
+
+Reading only the small bookkeeping columns batch by batch keeps the driver's memory flat
+however many rows the stage wrote, and the numbers always agree with the files on disk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+from synth.stages.base import DROP_REASON
+
+SUMMED_COLUMNS = {"num_input_tokens": "tokens_in", "num_generated_tokens": "tokens_out",
+                  ENGINE_CPU_COLUMN: "engine_cpu_seconds", ENGINE_GPU_COLUMN: "gpu_seconds"}
+
+
+def parquet_dataset(path: Path) -> pads.Dataset | None:
+    """The Parquet files under `path`, or None when the stage wrote no rows."""
+    files = sorted(str(p) for p in path.glob("*.parquet"))
+    return pads.dataset(files, format="parquet") if files else None
+
+
+def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+    """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output."""
+    stats: dict[str, Any] = {"rows_written": 0, "rows_out": 0, "dropped": {}, "counts": {},
+                             **{name: 0 for name in SUMMED_COLUMNS.values()}}
+    dataset = parquet_dataset(path)
+    if dataset is None:
+        return stats
+    present = set(dataset.schema.names)
+    wanted_counts = [c for c in count_columns if c in present]
+    columns = [c for c in (DROP_REASON, *SUMMED_COLUMNS, *wanted_counts) if c in present]
+    dropped: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {c: Counter() for c in wanted_counts}
+    totals = Counter()
+    for batch in dataset.to_batches(columns=columns):
+        stats["rows_written"] += batch.num_rows
+        if DROP_REASON in present:
+            reasons = batch.column(DROP_REASON)
+            dropped.update(r for r in reasons.to_pylist() if r is not None)
+        for column, name in SUMMED_COLUMNS.items():
+            if column in present:
+                totals[name] += pc.sum(batch.column(column)).as_py() or 0
+        for column in wanted_counts:
+            counts[column].update(str(v) for v in batch.column(column).to_pylist())
+    stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
+    stats["dropped"] = dict(dropped.most_common())
+    stats["counts"] = {c: dict(counter.most_common()) for c, counter in counts.items()}
+    for name in SUMMED_COLUMNS.values():
+        stats[name] = round(totals[name], 3) if isinstance(totals[name], float) else int(totals[name])
+    return stats

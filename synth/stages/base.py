@@ -1,0 +1,65 @@
+"""What a stage is: a small spec the runner can plan, wire and account for.
+
+A stage declares the columns it needs (checked before it runs) and turns the previous stage's
+kept rows into its own rows. It never drops a row silently: a row it rejects stays in its
+output with a `drop_reason`, which the runner counts and the next stage never sees. The runner,
+not the stage, decides where rows are read from and written to, so a stage runs the same on a
+laptop and on a cluster.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import pyarrow as pa
+from ray.data import Dataset
+
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, Engine
+
+DROP_REASON = "drop_reason"
+# Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
+# The runner counts/sums them from that stage's Parquet and strips them before the next stage,
+# so each stage's accounting covers its own work only.
+STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
+                       "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN)
+
+
+class Stage(ABC):
+    """One step of a pipeline."""
+
+    name: str = ""
+    requires: tuple[str, ...] = ()  # columns the input rows must have
+    count_columns: tuple[str, ...] = ()  # value counts of these go to summary.json
+    engine: Engine | None = None  # the model role this stage spends tokens on, if any
+
+    @abstractmethod
+    def apply(self, rows: Dataset | None) -> Dataset:
+        """This stage's output rows; `rows` is None for a source stage."""
+
+    def describe(self) -> str:
+        """One line for the dry run."""
+        model = f"  [{self.engine.resource_plan()}]" if self.engine else ""
+        return f"{self.name}{model}"
+
+
+def with_drop_reasons(batch: pa.Table, reasons: list[str | None]) -> pa.Table:
+    """`batch` with its `drop_reason` column set (None = kept), always typed as string."""
+    if DROP_REASON in batch.column_names:
+        batch = batch.drop_columns([DROP_REASON])
+    return batch.append_column(DROP_REASON, pa.array(reasons, type=pa.string()))
+
+
+class RowFilter(Stage):
+    """A stage that keeps or drops rows one at a time; subclasses write `reason`."""
+
+    @abstractmethod
+    def reason(self, row: dict[str, Any]) -> str | None:
+        """Why `row` is dropped, or None to keep it."""
+
+    def _mark(self, batch: pa.Table) -> pa.Table:
+        rows = batch.select(list(self.requires)).to_pylist()
+        return with_drop_reasons(batch, [self.reason(row) for row in rows])
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        return rows.map_batches(self._mark, batch_format="pyarrow")

@@ -1,0 +1,87 @@
+"""Keep questions whose sampled answers agree, and choose one solution for each.
+
+Answers are grouped into equivalence classes (normalised text and numbers first, math-verify
+for the rest). Agreement = size of the largest class / samples drawn, so a response with no
+answer counts against the question. Ties go to the class whose first member came first, and
+the chosen solution is the first majority member: every choice is deterministic, so a rerun
+keeps the same row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+from synth.answers.equivalence import answers_equivalent
+from synth.stages.base import DROP_REASON, Stage
+
+GROUP_COLUMNS = ("id", "question", "question_seed", "sample_index", "solution", "answer",
+                 "response_status")
+
+
+def answer_classes(answers: list[str], timeout_s: float) -> list[list[int]]:
+    """Indices of `answers` grouped by equivalence, in order of first appearance."""
+    classes: list[list[int]] = []
+    for index, answer in enumerate(answers):
+        for members in classes:
+            if answers_equivalent(answers[members[0]], answer, timeout_s):
+                members.append(index)
+                break
+        else:
+            classes.append([index])
+    return classes
+
+
+def vote(samples: list[dict[str, Any]], num_samples: int, min_agreement: float,
+         timeout_s: float) -> dict[str, Any]:
+    """One output row for one question from its sampled responses."""
+    samples = sorted(samples, key=lambda s: s["sample_index"])
+    answered = [s for s in samples if s["response_status"] == "ok"]
+    first = samples[0]
+    row = {"id": first["id"], "question": first["question"], "question_seed": first["question_seed"],
+           "solution": None, "answer": None, "agreement": 0.0, "num_samples": num_samples,
+           "num_answered": len(answered), "answer_class_sizes": [], "chosen_sample_index": None,
+           DROP_REASON: "no_final_answer"}
+    if not answered:
+        return row
+    classes = answer_classes([s["answer"] for s in answered], timeout_s)
+    majority = max(classes, key=len)  # max keeps the first of equally large classes
+    chosen = answered[majority[0]]
+    agreement = len(majority) / num_samples
+    row.update(solution=chosen["solution"], answer=chosen["answer"], agreement=agreement,
+               answer_class_sizes=sorted((len(c) for c in classes), reverse=True),
+               chosen_sample_index=chosen["sample_index"],
+               **{DROP_REASON: None if agreement >= min_agreement else "low_agreement"})
+    return row
+
+
+OUTPUT_SCHEMA = pa.schema([
+    ("id", pa.string()), ("question", pa.string()), ("question_seed", pa.int64()),
+    ("solution", pa.string()), ("answer", pa.string()), ("agreement", pa.float64()),
+    ("num_samples", pa.int64()), ("num_answered", pa.int64()),
+    ("answer_class_sizes", pa.list_(pa.int64())), ("chosen_sample_index", pa.int64()),
+    (DROP_REASON, pa.string()),
+])
+
+
+class ConsensusStage(Stage):
+    """One row per question with `agreement`; drops `no_final_answer` and `low_agreement`."""
+
+    name = "consensus"
+    requires = GROUP_COLUMNS
+
+    def __init__(self, config: DictConfig, num_samples: int) -> None:
+        self.min_agreement = float(config.min_agreement)
+        self.timeout_s = float(config.comparison_timeout_s)
+        self.num_samples = num_samples
+
+    def _vote_group(self, group: pa.Table) -> pa.Table:
+        row = vote(group.select(list(GROUP_COLUMNS)).to_pylist(), self.num_samples,
+                   self.min_agreement, self.timeout_s)
+        return pa.Table.from_pylist([row], schema=OUTPUT_SCHEMA)
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        return rows.groupby("id").map_groups(self._vote_group, batch_format="pyarrow")
