@@ -1,16 +1,34 @@
 """Row adapters between synth's engine contract and `ray.data.llm` processors.
 
 A processor adds many columns of its own (token ids, metrics, ...) and lets failed rows bypass
-postprocessing. So the request keeps the whole original row under one column, and after the
-processor one map rebuilds exactly: original row + the engine output columns.
+postprocessing. So the request keeps the whole original row as JSON text in one column, and
+after the processor one map rebuilds exactly: original row + the engine output columns. (JSON
+text, not a nested struct: a nested struct column crashed the HTTP processor's actors.)
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import numpy as np
 
 ORIGINAL_ROW = "__synth_row"
 SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "stop", "seed")
+
+
+def _plain(value: Any) -> Any:
+    """JSON fallback for the numpy values Ray hands rows over with."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in a row")
+
+
+def stash_row(row: dict[str, Any]) -> str:
+    """The original row as JSON text, to ride through a processor untouched."""
+    return json.dumps(row, default=_plain)
 
 
 def engine_sampling(params: dict[str, Any]) -> dict[str, Any]:
@@ -35,14 +53,14 @@ def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:
 
 def vllm_request(row: dict[str, Any], chat: bool) -> dict[str, Any]:
     """One vLLM processor input row."""
-    request = {ORIGINAL_ROW: row, "sampling_params": engine_sampling(row["sampling_params"])}
+    request = {ORIGINAL_ROW: stash_row(row), "sampling_params": engine_sampling(row["sampling_params"])}
     request["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
     return request
 
 
 def vllm_result(row: dict[str, Any]) -> dict[str, Any]:
     """Original row + engine columns, for a vLLM processor output row (failed or not)."""
-    original = row[ORIGINAL_ROW]
+    original = json.loads(row[ORIGINAL_ROW])
     error = row.get("__inference_error__") or None
     if error:
         return {**original, **completion_columns(None, 0, 0, "error", str(error))}
@@ -57,12 +75,12 @@ def http_request(row: dict[str, Any], chat: bool, model: str) -> dict[str, Any]:
     """One HTTP processor input row: an OpenAI-style chat or completions payload."""
     payload = {"model": model, **engine_sampling(row["sampling_params"])}
     payload["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
-    return {ORIGINAL_ROW: row, "payload": payload}
+    return {ORIGINAL_ROW: stash_row(row), "payload": payload}
 
 
 def http_result(row: dict[str, Any]) -> dict[str, Any]:
     """Original row + engine columns, from an OpenAI-style response (or its error body)."""
-    original = row[ORIGINAL_ROW]
+    original = json.loads(row[ORIGINAL_ROW])
     response = row.get("http_response") or {}
     choices = response.get("choices") or []
     if not choices:
