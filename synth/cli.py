@@ -49,7 +49,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    # parse_known_args lets overrides follow flags (`run X --dry-run a=1`); unknown flags still fail.
+    args, extra = parser.parse_known_args(argv)
+    unknown_flags = [item for item in extra if item.startswith("-")]
+    if unknown_flags or (extra and args.command != "run"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.overrides = [*args.overrides, *extra]
     try:
         if args.command == "run":
             return _run(args)

@@ -41,7 +41,7 @@ class RunDirectory:
         """Create the directory, refusing to resume a run that used a different config."""
         resolved = OmegaConf.to_yaml(cfg, resolve=True)
         if self.config_path.exists() and cfg.run.resume:
-            if _without_resume_flag(self.config_path.read_text()) != _without_resume_flag(resolved):
+            if _run_identity(OmegaConf.load(self.config_path)) != _run_identity(cfg):
                 raise ConfigError(
                     f"run.name: {self.root} holds a run with a different config; choose another "
                     "run.name, or pass run.resume=false to start it over")
@@ -77,5 +77,8 @@ class RunDirectory:
         self.summary_path.write_text(json.dumps(summary, indent=2))
 
 
-def _without_resume_flag(config_yaml: str) -> str:
-    return "\n".join(line for line in config_yaml.splitlines() if not line.strip().startswith("resume:"))
+def _run_identity(cfg: DictConfig) -> dict[str, Any]:
+    """What makes two configs the same run: everything but where it lives and the resume flag."""
+    identity = OmegaConf.to_container(cfg, resolve=True)
+    identity["run"] = {k: v for k, v in identity["run"].items() if k not in ("resume", "output_dir")}
+    return identity

@@ -1,0 +1,38 @@
+"""A scripted engine for unit tests of stage logic: answers come from a function, not a model.
+
+It still runs through real Ray Data (map_batches on the local cluster) and the real fan-out and
+output-column code, so only the model is fake.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from omegaconf import OmegaConf
+from ray.data import Dataset
+
+from synth.engines.base import Completion, CompletionWorker, Engine
+
+Script = Callable[[str, dict[str, Any]], Completion]
+
+
+class ScriptedWorker(CompletionWorker):
+    def __init__(self, chat: bool, script: Script) -> None:
+        super().__init__(chat)
+        self.script = script
+
+    def complete(self, row: dict[str, Any]) -> Completion:
+        text = row["messages"][-1]["content"] if self.chat else row["prompt"]
+        return self.script(text, row["sampling_params"])
+
+
+class ScriptedEngine(Engine):
+    def __init__(self, role: str, script: Script) -> None:
+        super().__init__(role, OmegaConf.create({"engine": "scripted", "model": "script",
+                                                 "replicas": [1, 1], "num_cpus": 0.5,
+                                                 "num_gpus": 0, "accelerator_type": None}))
+        self.script = script
+
+    def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
+        worker = ScriptedWorker(chat, self.script)
+        return ds.map_batches(worker, batch_format="pyarrow", batch_size=4)
