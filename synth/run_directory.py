@@ -2,13 +2,14 @@
 
     runs/<run-name>/
       config.yaml              the fully resolved config this run used
-      stages/01_<stage>/       each stage's rows (dropped ones keep a drop_reason) + _stage.json
-      final/                   the final dataset (Parquet), what trainers read
+      stages/01_<stage>/       each stage's rows (dropped ones keep a drop_reason)
+      stages/01_<stage>.json   the stage's record; its presence marks the stage complete
+      final/                   the final dataset (Parquet only), what trainers read
       summary.json             funnel, tokens, seconds
 
-A stage is written to `<dir>.partial`, its record added, then renamed into place: a stage
-directory exists only when complete, so a killed run restarted with the same command redoes
-the unfinished stage from scratch and never keeps half of its rows twice.
+A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a
+killed run restarted with the same command redoes the unfinished stage from scratch and never
+keeps half of its rows twice.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
 
-STAGE_RECORD = "_stage.json"
-
-
 class RunDirectory:
     """Paths and completion markers of one run."""
 
@@ -36,6 +34,9 @@ class RunDirectory:
 
     def stage_path(self, position: int, name: str) -> Path:
         return self.root / "stages" / f"{position:02d}_{name}"
+
+    def record_path(self, position: int, name: str) -> Path:
+        return self.stage_path(position, name).with_suffix(".json")
 
     def prepare(self, cfg: DictConfig) -> None:
         """Create the directory, refusing to resume a run that used a different config."""
@@ -51,27 +52,24 @@ class RunDirectory:
         self.config_path.write_text(resolved)
 
     @staticmethod
-    def is_complete(path: Path) -> bool:
-        return (path / STAGE_RECORD).is_file()
-
-    @staticmethod
-    def read_record(path: Path) -> dict[str, Any]:
-        return json.loads((path / STAGE_RECORD).read_text())
+    def read_record(record_path: Path) -> dict[str, Any] | None:
+        """The stage's record, or None while the stage is unfinished."""
+        return json.loads(record_path.read_text()) if record_path.is_file() else None
 
     @staticmethod
     def partial_path(path: Path) -> Path:
-        """An empty scratch directory for writing `path`; leftovers of a killed run are removed."""
-        partial = path.with_name(path.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        return partial
+        """Where `path` is written before it is complete."""
+        return path.with_name(path.name + ".partial")
 
     @staticmethod
-    def commit(partial: Path, path: Path, record: dict[str, Any]) -> None:
-        """Mark `partial` complete and move it into place atomically."""
+    def commit(partial: Path, path: Path, record_path: Path, record: dict[str, Any]) -> None:
+        """Move `partial` into place, then write the record that marks it complete."""
         partial.mkdir(parents=True, exist_ok=True)  # a stage with no rows writes no files
-        (partial / STAGE_RECORD).write_text(json.dumps(record, indent=2))
         shutil.rmtree(path, ignore_errors=True)
         partial.rename(path)
+        scratch = record_path.with_suffix(".json.partial")
+        scratch.write_text(json.dumps(record, indent=2))
+        scratch.rename(record_path)
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         self.summary_path.write_text(json.dumps(summary, indent=2))

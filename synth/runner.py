@@ -9,6 +9,7 @@ the same command runs again, so a killed run resumes at the first unfinished sta
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -37,13 +38,17 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage],
     for position, stage in enumerate(stages, start=1):
         last = position == len(stages)
         path = run_dir.final_path if last else run_dir.stage_path(position, stage.name)
+        record_path = run_dir.record_path(position, stage.name)
         rows_in = records[-1]["rows_out"] if records else 0
-        if run_dir.is_complete(path):
-            record = {**run_dir.read_record(path), "resumed": True}
+        record = run_dir.read_record(record_path)
+        if record is not None:
+            record["resumed"] = True
             report(f"[{position}/{len(stages)}] {stage.name}: already complete, skipped")
         else:
             report(f"[{position}/{len(stages)}] {stage.name}: running")
-            record = _run_stage(stage, previous, path, run_dir, rows_in)
+            partial = run_dir.partial_path(path)
+            record = _run_stage(stage, previous, partial, rows_in)
+            run_dir.commit(partial, path, record_path, record)
         records.append(record)
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
                f"{record['rows_out']} out, {record['wall_seconds']:.1f}s")
@@ -78,10 +83,10 @@ def _check_inputs(stage: Stage, previous: Path | None) -> None:
         raise StageInputError(f"stage {stage.name} needs columns {missing} that {previous} lacks")
 
 
-def _run_stage(stage: Stage, previous: Path | None, path: Path, run_dir: RunDirectory,
-               rows_in: int) -> dict[str, Any]:
+def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int) -> dict[str, Any]:
+    """Run one stage into the scratch directory `partial` and return its record."""
     _check_inputs(stage, previous)
-    partial = run_dir.partial_path(path)
+    shutil.rmtree(partial, ignore_errors=True)  # leftovers of a killed run
     wall, cpu = time.perf_counter(), time.process_time()
     inputs = read_kept_rows(previous) if previous is not None else None
     if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
@@ -96,7 +101,6 @@ def _run_stage(stage: Stage, previous: Path | None, path: Path, run_dir: RunDire
         "cpu_seconds": round(stats.pop("engine_cpu_seconds") + time.process_time() - cpu, 3),
         "resumed": False,
     }
-    run_dir.commit(partial, path, record)
     return record
 
 

@@ -145,12 +145,12 @@ def test_killed_stage_leaves_no_half_written_output(scripted_run, tmp_path):
     import shutil
     shutil.copytree(first["run_dir"], run_root)
     consensus_dir = next((run_root / "stages").glob("*_consensus"))
-    final_dir = run_root / "final"
-    consensus_dir.rename(consensus_dir.with_name(consensus_dir.name + ".partial"))
-    shutil.rmtree(final_dir)
+    consensus_dir.with_suffix(".json").unlink()  # killed after the rename, before the record
+    next((run_root / "stages").glob("*_final_pairs.json")).unlink()
+    shutil.copytree(run_root / "final", run_root / "final.partial")  # killed mid-write
     cfg.run.output_dir = str(tmp_path)
     resumed = run_pipeline(cfg, scripted_stages(cfg), report=lambda line: None)
     assert [r["resumed"] for r in resumed["stages"]] == [True, True, True, False, False]
     assert resumed["final_rows"] == first["final_rows"]
-    assert not list((run_root / "stages").glob("*.partial"))
+    assert not list(run_root.rglob("*.partial"))
     assert json.loads((run_root / "summary.json").read_text())["final_rows"] == first["final_rows"]
