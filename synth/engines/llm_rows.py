@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+
 ORIGINAL_ROW = "__synth_row"
 SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "stop", "seed")
 
@@ -43,7 +45,7 @@ def completion_columns(text: str | None, input_tokens: int, output_tokens: int,
     """The engine output columns of one row (no measured cost: the processor owns the GPU)."""
     return {"generated_text": text, "num_input_tokens": int(input_tokens),
             "num_generated_tokens": int(output_tokens), "finish_reason": finish_reason,
-            "engine_error": error, "_engine_cpu_s": 0.0, "_engine_gpu_s": 0.0}
+            "engine_error": error, ENGINE_CPU_COLUMN: 0.0, ENGINE_GPU_COLUMN: 0.0}
 
 
 def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:
