@@ -74,12 +74,10 @@ def read_kept_rows(path: Path):
 
 
 def _check_inputs(stage: Stage, previous: Path | None) -> None:
-    if previous is None or not stage.requires:
-        return
-    dataset = parquet_dataset(previous)
-    have = set(dataset.schema.names) if dataset else set()
-    missing = [c for c in stage.requires if c not in have]
-    if dataset is not None and missing:
+    """Fail before any work when the previous stage's schema lacks a required column."""
+    dataset = parquet_dataset(previous) if previous is not None and stage.requires else None
+    missing = [c for c in stage.requires if dataset is not None and c not in dataset.schema.names]
+    if missing:
         raise StageInputError(f"stage {stage.name} needs columns {missing} that {previous} lacks")
 
 

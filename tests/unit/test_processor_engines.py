@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 
+import pytest
 from omegaconf import OmegaConf
 
 from synth.config.schema import ModelConfig
@@ -22,8 +23,9 @@ def model_config(**fields):
 
 
 def test_synth_imports_without_vllm():
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vLLM is installed here; this checks the CPU-only install")
     import synth.engines.vllm_engine  # noqa: F401  (the import itself is the test)
-    assert importlib.util.find_spec("vllm") is None
 
 
 def test_vllm_processor_config_and_build(tmp_path):
