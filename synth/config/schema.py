@@ -106,6 +106,61 @@ class ConsensusConfig:
 
 
 @dataclass
+class BenchmarkConfig:
+    """One benchmark test set: a shipped copy, a JSONL/Parquet file, or a Hugging Face dataset."""
+
+    name: str = MISSING  # label in reports, drop reasons and eval tables, e.g. gsm8k
+    packaged: Optional[str] = None  # gsm8k_test | math_test: copies shipped with synth (work offline)
+    path: Optional[str] = None  # a JSONL or Parquet file
+    hf_dataset: Optional[str] = None  # a Hugging Face dataset name (needs network or the datasets cache)
+    hf_config: Optional[str] = None  # the Hugging Face dataset's config name, if it has several
+    split: str = "test"  # Hugging Face split
+    question_field: str = "question"  # field holding the question text (MATH files: problem)
+    answer_field: Optional[str] = "answer"  # field holding the answer (MATH files: solution)
+    answer_format: str = "plain"  # plain | gsm8k (number after ####) | boxed (last \boxed{} of a solution)
+    limit: Optional[int] = None  # first N items only, for quick evals
+
+
+def _packaged_benchmarks() -> List[BenchmarkConfig]:
+    return [BenchmarkConfig(name="gsm8k", packaged="gsm8k_test"),
+            BenchmarkConfig(name="math", packaged="math_test")]
+
+
+@dataclass
+class DedupConfig:
+    """Exact and near-duplicate removal over the whole dataset (MinHash + LSH)."""
+
+    enabled: bool = True  # every pipeline deduplicates by default
+    column: str = "question"  # text compared
+    ngram_size: int = 3  # word shingles; 3 keeps a question with one changed number near its original
+    num_perm: int = 128  # MinHash permutations; more = sharper threshold, more CPU
+    threshold: float = 0.7  # estimated Jaccard similarity at which two rows are near-duplicates
+    semantic: bool = False  # also drop rows whose sentence embeddings are near (SimHash bands)
+    semantic_model: str = "all-minilm-l6-v2"  # packaged embedding model name or a local model dir
+    semantic_threshold: float = 0.95  # cosine similarity at which two rows are semantic duplicates
+
+
+@dataclass
+class DecontaminationConfig:
+    """Drop rows that share a long n-gram with a benchmark test question."""
+
+    enabled: bool = True  # every pipeline decontaminates by default
+    columns: List[str] = field(default_factory=lambda: ["question"])  # text checked against benchmarks
+    ngram_size: int = 13  # word n-grams on normalised text; 13 is the common choice (GPT-3 paper)
+    benchmarks: List[BenchmarkConfig] = field(default_factory=_packaged_benchmarks)  # GSM8K + MATH test
+
+
+@dataclass
+class ReportConfig:
+    """The run report and the data card written next to the final dataset."""
+
+    gpu_hour_usd: float = 2.0  # price of one GPU-hour, for the projected cost per 1K final pairs
+    cpu_hour_usd: float = 0.05  # price of one CPU core-hour (what a CPU-only run costs)
+    licence: str = "other"  # licence field of the data card; set it to your models' output terms
+    dataset_name: Optional[str] = None  # title of the data card; defaults to the run name
+
+
+@dataclass
 class ScaleQuestPipelineConfig:
     """The ScaleQuest-style pipeline: generate from scratch -> filter -> solve -> agree -> write."""
 
@@ -115,5 +170,25 @@ class ScaleQuestPipelineConfig:
     models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
     generate: QuestionGenerationConfig = field(default_factory=QuestionGenerationConfig)
     language_filter: LanguageFilterConfig = field(default_factory=LanguageFilterConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
     solve: SolveConfig = field(default_factory=SolveConfig)
     consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
+@dataclass
+class EvalConfig:
+    """`synth eval`: one model answers benchmark questions zero-shot; two matching rules score it."""
+
+    pipeline: str = "eval"  # marks the file as an evaluation config
+    run: RunSection = field(default_factory=RunSection)
+    ray: RaySection = field(default_factory=RaySection)
+    models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
+    model: str = "model"  # the role under `models` being evaluated
+    prompt: str = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}."  # {question} is replaced
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=1024)
+    )  # greedy, as benchmark numbers are reported
+    benchmarks: List[BenchmarkConfig] = field(default_factory=_packaged_benchmarks)
+    comparison_timeout_s: float = 5.0  # limit for one math-verify comparison

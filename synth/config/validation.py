@@ -12,6 +12,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
+from synth.benchmarks.benchmark_sets import ANSWER_FORMATS, PACKAGED_BENCHMARKS
 from synth.config.errors import ConfigError
 from synth.config.schema import ENGINES
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, ModelNotFoundError, resolve_gguf
@@ -23,6 +24,9 @@ def validate(cfg: DictConfig) -> None:
     _check_models(cfg.models)
     if cfg.pipeline == "scalequest":
         _check_scalequest(cfg)
+        _check_quality(cfg)
+    elif cfg.pipeline == "eval":
+        _check_eval(cfg)
 
 
 def _fail(key: str, problem: str, value: Any) -> None:
@@ -113,3 +117,59 @@ def _check_scalequest(cfg: DictConfig) -> None:
              cfg.consensus.min_agreement)
     _require(cfg.consensus.comparison_timeout_s > 0, "consensus.comparison_timeout_s", "must be > 0",
              cfg.consensus.comparison_timeout_s)
+
+
+def _check_benchmark(key: str, benchmark: DictConfig) -> None:
+    """Exactly one source, and a file that exists: a typo fails before any model loads."""
+    sources = [name for name in ("packaged", "path", "hf_dataset") if benchmark[name]]
+    _require(len(sources) == 1, key, "needs exactly one of packaged, path, hf_dataset",
+             sources or None)
+    if benchmark.packaged:
+        _require(benchmark.packaged in PACKAGED_BENCHMARKS, f"{key}.packaged",
+                 f"must be one of {', '.join(PACKAGED_BENCHMARKS)}", benchmark.packaged)
+    if benchmark.path:
+        path = Path(benchmark.path).expanduser()
+        _require(path.is_file(), f"{key}.path", "file not found", benchmark.path)
+        _require(path.suffix in (".jsonl", ".json", ".parquet", ".gz"), f"{key}.path",
+                 "must be a .jsonl or .parquet file", benchmark.path)
+    _require(benchmark.answer_format in ANSWER_FORMATS, f"{key}.answer_format",
+             f"must be one of {', '.join(ANSWER_FORMATS)}", benchmark.answer_format)
+    _require(benchmark.limit is None or benchmark.limit >= 1, f"{key}.limit", "must be >= 1",
+             benchmark.limit)
+
+
+def _check_benchmarks(key: str, benchmarks: Any) -> None:
+    names = [b.name for b in benchmarks]
+    _require(len(set(names)) == len(names), key, "benchmark names must be unique", names)
+    for index, benchmark in enumerate(benchmarks):
+        _check_benchmark(f"{key}[{index}]", benchmark)
+
+
+def _check_quality(cfg: DictConfig) -> None:
+    dedup = cfg.dedup
+    _require(dedup.ngram_size >= 1, "dedup.ngram_size", "must be >= 1", dedup.ngram_size)
+    _require(dedup.num_perm >= 16, "dedup.num_perm", "must be >= 16", dedup.num_perm)
+    _require(0 < dedup.threshold < 1, "dedup.threshold", "must be in (0, 1)", dedup.threshold)
+    _require(0 < dedup.semantic_threshold < 1, "dedup.semantic_threshold", "must be in (0, 1)",
+             dedup.semantic_threshold)
+    decontamination = cfg.decontamination
+    _require(decontamination.ngram_size >= 1, "decontamination.ngram_size", "must be >= 1",
+             decontamination.ngram_size)
+    _require(len(decontamination.columns) >= 1, "decontamination.columns",
+             "name at least one text column", list(decontamination.columns))
+    if decontamination.enabled:
+        _check_benchmarks("decontamination.benchmarks", decontamination.benchmarks)
+    _require(cfg.report.gpu_hour_usd >= 0, "report.gpu_hour_usd", "must be >= 0",
+             cfg.report.gpu_hour_usd)
+    _require(cfg.report.cpu_hour_usd >= 0, "report.cpu_hour_usd", "must be >= 0",
+             cfg.report.cpu_hour_usd)
+
+
+def _check_eval(cfg: DictConfig) -> None:
+    _check_role("model", cfg.model, cfg.models)
+    _require("{question}" in cfg.prompt, "prompt", "must contain {question}", cfg.prompt)
+    _check_sampling("sampling", cfg.sampling)
+    _require(len(cfg.benchmarks) >= 1, "benchmarks", "name at least one benchmark", [])
+    _check_benchmarks("benchmarks", cfg.benchmarks)
+    _require(cfg.comparison_timeout_s > 0, "comparison_timeout_s", "must be > 0",
+             cfg.comparison_timeout_s)

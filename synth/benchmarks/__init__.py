@@ -1,0 +1,1 @@
+"""Benchmark test sets: decontamination references and `synth eval` targets."""
