@@ -3,6 +3,7 @@
     synth run pipelines/quickstart.yaml                      # run, resumable
     synth run pipelines/quickstart.yaml generate.num_questions=8 run.name=small
     synth run pipelines/quickstart.yaml --dry-run            # validate and print the plan
+    synth eval pipelines/eval_cpu.yaml                       # score a model on benchmark sets
 
 Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
 """
@@ -25,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", help="pipeline YAML, e.g. pipelines/quickstart.yaml")
     run.add_argument("overrides", nargs="*", help="key=value overrides, e.g. solve.num_samples=3")
     run.add_argument("--dry-run", action="store_true", help="validate and print the stage plan only")
+    evaluate = commands.add_parser("eval", help="score one model zero-shot on benchmark sets")
+    evaluate.add_argument("config", help="eval YAML (pipeline: eval), e.g. pipelines/eval_cpu.yaml")
+    evaluate.add_argument("overrides", nargs="*", help="key=value overrides, e.g. sampling.max_tokens=512")
+    evaluate.add_argument("--dry-run", action="store_true", help="validate, load benchmarks, print the plan")
     return parser
 
 
@@ -33,6 +38,8 @@ def _run(args: argparse.Namespace) -> int:
     from synth.pipelines import build_stages
 
     cfg = load_config(args.config, args.overrides)
+    if cfg.pipeline == "eval":
+        raise ConfigError(f"pipeline: {args.config} is an eval config; run it with `synth eval {args.config}`")
     stages = build_stages(cfg)
     if args.dry_run:
         print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}")
@@ -48,18 +55,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from synth.config.loading import load_config
+    from synth.evaluation.eval_runner import eval_plan, load_benchmarks, run_eval
+    from synth.evaluation.metrics import metrics_markdown
+
+    cfg = load_config(args.config, args.overrides)
+    if cfg.pipeline != "eval":
+        raise ConfigError(f"pipeline: synth eval needs `pipeline: eval`, got {cfg.pipeline!r}; "
+                          f"run it with `synth run {args.config}`")
+    if args.dry_run:
+        print(eval_plan(cfg, load_benchmarks(cfg)))
+        return 0
+    metrics = run_eval(cfg)
+    print()
+    print(metrics_markdown(metrics))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     # parse_known_args lets overrides follow flags (`run X --dry-run a=1`); unknown flags still fail.
     args, extra = parser.parse_known_args(argv)
     unknown_flags = [item for item in extra if item.startswith("-")]
-    if unknown_flags or (extra and args.command != "run"):
+    if unknown_flags:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "eval":
+            return _eval(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

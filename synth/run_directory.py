@@ -23,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
 
+
 class RunDirectory:
     """Paths and completion markers of one run."""
 

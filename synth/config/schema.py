@@ -138,6 +138,7 @@ class DedupConfig:
     semantic: bool = False  # also drop rows whose sentence embeddings are near (SimHash bands)
     semantic_model: str = "all-minilm-l6-v2"  # packaged embedding model name or a local model dir
     semantic_threshold: float = 0.95  # cosine similarity at which two rows are semantic duplicates
+    num_partitions: int = 4  # hash-shuffle partitions when grouping buckets; raise for 10M+ rows
 
 
 @dataclass

@@ -15,7 +15,12 @@ from omegaconf import DictConfig
 from synth.benchmarks.benchmark_sets import ANSWER_FORMATS, PACKAGED_BENCHMARKS
 from synth.config.errors import ConfigError
 from synth.config.schema import ENGINES
-from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, ModelNotFoundError, resolve_gguf
+from synth.embeddings import EmbeddingModelNotFoundError, resolve_embedding_model
+from synth.engines.packaged_models import (
+    PACKAGED_GGUF_MODELS,
+    ModelNotFoundError,
+    resolve_gguf,
+)
 
 
 def validate(cfg: DictConfig) -> None:
@@ -152,6 +157,13 @@ def _check_quality(cfg: DictConfig) -> None:
     _require(0 < dedup.threshold < 1, "dedup.threshold", "must be in (0, 1)", dedup.threshold)
     _require(0 < dedup.semantic_threshold < 1, "dedup.semantic_threshold", "must be in (0, 1)",
              dedup.semantic_threshold)
+    _require(dedup.num_partitions >= 1, "dedup.num_partitions", "must be >= 1",
+             dedup.num_partitions)
+    if dedup.enabled and dedup.semantic:
+        try:
+            resolve_embedding_model(dedup.semantic_model)
+        except EmbeddingModelNotFoundError as error:
+            raise ConfigError(f"dedup.semantic_model: {error}") from None
     decontamination = cfg.decontamination
     _require(decontamination.ngram_size >= 1, "decontamination.ngram_size", "must be >= 1",
              decontamination.ngram_size)

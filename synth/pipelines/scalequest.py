@@ -1,6 +1,9 @@
 """The ScaleQuest-style stage plan, built straight-line from its config section by section.
 
-    generate_questions -> language_filter -> solve -> consensus -> final_pairs
+    generate_questions -> language_filter -> dedup -> decontaminate -> solve -> consensus
+      -> final_pairs
+
+Dedup and decontamination run on questions, before the solver spends tokens on them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from omegaconf import DictConfig, OmegaConf
 from synth.engines import build_engine
 from synth.stages.base import Stage
 from synth.stages.consensus import ConsensusStage
+from synth.stages.decontaminate import DecontaminationStage
+from synth.stages.deduplicate import DeduplicateStage
 from synth.stages.final_pairs import FinalPairsStage
 from synth.stages.generate_questions import QuestionGenerationStage
 from synth.stages.language_filter import LanguageFilter
@@ -26,6 +31,10 @@ def build_scalequest(cfg: DictConfig) -> list[Stage]:
     stages: list[Stage] = [QuestionGenerationStage(cfg.generate, generator, seed)]
     if cfg.language_filter.enabled:
         stages.append(LanguageFilter(cfg.language_filter))
+    if cfg.dedup.enabled:
+        stages.append(DeduplicateStage(cfg.dedup))
+    if cfg.decontamination.enabled:
+        stages.append(DecontaminationStage(cfg.decontamination))
     stages.append(SolveStage(cfg.solve, solver, seed))
     stages.append(ConsensusStage(cfg.consensus, cfg.solve.num_samples))
     stages.append(FinalPairsStage("scalequest", _provenance(cfg)))

@@ -22,7 +22,8 @@ DROP_REASON = "drop_reason"
 # The runner counts/sums them from that stage's Parquet and strips them before the next stage,
 # so each stage's accounting covers its own work only.
 STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
-                       "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN)
+                       "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, "duplicate_of",
+                       "contaminated_by")
 
 
 class Stage(ABC):

@@ -4,12 +4,13 @@ Answers are grouped into equivalence classes (normalised text and numbers first,
 for the rest). Agreement = size of the largest class / samples drawn, so a response with no
 answer counts against the question. Ties go to the class whose first member came first, and
 the chosen solution is the first majority member: every choice is deterministic, so a rerun
-keeps the same row.
+keeps the same row. When the solutions carry a `reward` column (a reward-model stage ran
+before), the chosen solution is the majority member with the highest reward instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import pyarrow as pa
 from omegaconf import DictConfig
@@ -20,6 +21,7 @@ from synth.stages.base import DROP_REASON, Stage
 
 GROUP_COLUMNS = ("id", "question", "question_seed", "sample_index", "solution", "answer",
                  "response_status")
+REWARD = "reward"
 
 
 def answer_classes(answers: list[str], timeout_s: float) -> list[list[int]]:
@@ -49,13 +51,22 @@ def vote(samples: list[dict[str, Any]], num_samples: int, min_agreement: float,
         return row
     classes = answer_classes([s["answer"] for s in answered], timeout_s)
     majority = max(classes, key=len)  # max keeps the first of equally large classes
-    chosen = answered[majority[0]]
+    chosen = _choose(answered[i] for i in majority)
     agreement = len(majority) / num_samples
     row.update(solution=chosen["solution"], answer=chosen["answer"], agreement=agreement,
                answer_class_sizes=sorted((len(c) for c in classes), reverse=True),
                chosen_sample_index=chosen["sample_index"],
                **{DROP_REASON: None if agreement >= min_agreement else "low_agreement"})
     return row
+
+
+def _choose(members: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The highest-reward member when rewards exist, else the first; ties go to the earlier one."""
+    members = list(members)
+    rewarded = [m for m in members if m.get(REWARD) is not None]
+    if not rewarded:
+        return members[0]
+    return max(rewarded, key=lambda m: (m[REWARD], -m["sample_index"]))
 
 
 OUTPUT_SCHEMA = pa.schema([
@@ -79,7 +90,8 @@ class ConsensusStage(Stage):
         self.num_samples = num_samples
 
     def _vote_group(self, group: pa.Table) -> pa.Table:
-        row = vote(group.select(list(GROUP_COLUMNS)).to_pylist(), self.num_samples,
+        columns = [*GROUP_COLUMNS, *([REWARD] if REWARD in group.column_names else [])]
+        row = vote(group.select(columns).to_pylist(), self.num_samples,
                    self.min_agreement, self.timeout_s)
         return pa.Table.from_pylist([row], schema=OUTPUT_SCHEMA)
 

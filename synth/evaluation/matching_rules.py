@@ -1,0 +1,137 @@
+"""Two rules that decide whether a solution reaches a benchmark item's gold answer.
+
+Both read the same prediction out of the solution text: the last `\\boxed{}`, else what follows
+"The answer is", else (only when the gold answer is a number, as MwpBench does) the last number.
+
+* `mwpbench_correct` is MwpBench's protocol (MathScale, Tang et al. 2024). Prediction and gold are
+  normalised the way MATH answers are: spaces, `\\left`/`\\right`, `\\!`, dollar signs, degree
+  marks, `\\%`, a trailing period and a trailing `\\text{...}` unit are dropped; `\\dfrac` and
+  `\\tfrac` become `\\frac`, `\\frac12` becomes `\\frac{1}{2}`, an integer `a/b` becomes
+  `\\frac{a}{b}`, `.5` becomes `0.5`, thousands commas go, and `x = 5` keeps only `5`. The two
+  match when the normalised strings are equal, or when both are numbers (decimals or numeric
+  `\\frac`s) within a relative tolerance of 1e-4.
+* `math_verify_correct` asks math-verify (behind `answers_equivalent`'s fast path and time
+  limit) whether the two are the same mathematical object, so `x+1` vs `1+x` also counts.
+
+Reporting both shows how much of a score comes from the matcher rather than the model:
+
+    mwpbench_correct("... The answer is 1/2.", "\\frac{1}{2}")  # Verdict(True, "\\frac{1}{2}")
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple
+
+from synth.answers.equivalence import answers_equivalent
+from synth.answers.extraction import extract_answer
+
+RELATIVE_TOLERANCE = 1e-4  # MwpBench's tolerance for numeric answers
+
+_REMOVED = re.compile(r"\\left|\\right|\\!|\^\{\\circ\}|\^\\circ|°|\\\$|\$|\\%|%")
+_TRAILING_UNIT = re.compile(r"(?<=\S)\s*\\(?:text|mbox)\{[^{}]*\}$")
+_TEXT_WRAPPER = re.compile(r"\\(?:text|mbox|textbf|mathrm)\{([^{}]*)\}")
+_VARIABLE_PREFIX = re.compile(r"^[A-Za-z](?:_\w)?=")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_INTEGER_RATIO = re.compile(r"^(-?\d+)/(\d+)$")
+_DECIMAL = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
+_NUMERIC_FRAC = re.compile(r"^(-?)\\frac\{(-?\d+(?:\.\d+)?)\}\{(-?\d+(?:\.\d+)?)\}$")
+
+
+class Verdict(NamedTuple):
+    """One rule's decision, with the prediction it compared (None: the solution states none)."""
+
+    correct: bool
+    prediction: str | None
+
+
+def extract_prediction(text: str | None, gold: str | None) -> str | None:
+    """The solution's final answer; the last-number fallback only applies to numeric golds."""
+    numeric_gold = gold is not None and mwpbench_number(normalize_mwpbench(gold)) is not None
+    return extract_answer(text, allow_last_number=numeric_gold)
+
+
+def normalize_mwpbench(answer: str) -> str:
+    """MATH-style canonical text of an answer (see the module docstring for each step)."""
+    text = answer.replace("\n", "").strip().rstrip(".")
+    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    text = _REMOVED.sub("", text)
+    if _TRAILING_UNIT.sub("", text).strip():
+        text = _TRAILING_UNIT.sub("", text)  # `5\text{ cm}` -> `5`, but `\text{Monday}` stays
+    text = _TEXT_WRAPPER.sub(r"\1", text)
+    text = re.sub(r"\s+", "", text)
+    if text.count("=") == 1 and _VARIABLE_PREFIX.match(text):
+        text = text.split("=", 1)[1]
+    text = re.sub(r"(^|[^\d])\.(\d)", r"\g<1>0.\2", text)  # `.5` and `-.5` read as 0.5 and -0.5
+    text = _brace_arguments(text, "\\frac", 2)
+    text = _brace_arguments(text, "\\sqrt", 1)
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    ratio = _INTEGER_RATIO.match(text)
+    if ratio:
+        text = f"\\frac{{{ratio.group(1)}}}{{{ratio.group(2)}}}"
+    return text.rstrip(".")
+
+
+def mwpbench_number(normalized: str) -> float | None:
+    """The value of a normalised answer that is a decimal or a numeric `\\frac`, else None."""
+    if _DECIMAL.match(normalized):
+        return float(normalized)
+    fraction = _NUMERIC_FRAC.match(normalized)
+    if fraction is None or float(fraction.group(3)) == 0:
+        return None
+    value = float(fraction.group(2)) / float(fraction.group(3))
+    return -value if fraction.group(1) else value
+
+
+def mwpbench_correct(text: str | None, gold: str | None) -> Verdict:
+    """MwpBench's verdict; the prediction reported is the normalised string it compared."""
+    prediction = extract_prediction(text, gold)
+    if prediction is None:
+        return Verdict(False, None)
+    predicted = normalize_mwpbench(prediction)
+    if gold is None:
+        return Verdict(False, predicted)
+    expected = normalize_mwpbench(gold)
+    if predicted == expected:
+        return Verdict(True, predicted)
+    x, y = mwpbench_number(predicted), mwpbench_number(expected)
+    close = x is not None and y is not None and math.isclose(x, y, rel_tol=RELATIVE_TOLERANCE)
+    return Verdict(close, predicted)
+
+
+def math_verify_correct(text: str | None, gold: str | None, timeout_s: float) -> Verdict:
+    """math-verify's verdict on the extracted prediction; the prediction is reported as extracted."""
+    prediction = extract_prediction(text, gold)
+    if prediction is None or gold is None:
+        return Verdict(False, prediction)
+    return Verdict(answers_equivalent(gold, prediction, timeout_s), prediction)
+
+
+def _brace_arguments(text: str, command: str, count: int) -> str:
+    """`\\frac12` and `\\frac1{2}` as `\\frac{1}{2}`: MATH writes all three, only one compares."""
+    pieces = text.split(command)
+    rebuilt = [pieces[0]]
+    for piece in pieces[1:]:
+        arguments = []
+        for _ in range(count):
+            argument, piece = _next_argument(piece)
+            arguments.append(argument)
+        rebuilt.append(command + "".join(arguments) + piece)
+    return "".join(rebuilt)
+
+
+def _next_argument(text: str) -> tuple[str, str]:
+    """Split off one macro argument: a balanced `{...}` group as is, else one token, braced."""
+    if not text or text[0] == "[":  # nothing left, or `\sqrt[3]{x}`'s optional argument
+        return "", text
+    if text[0] != "{":
+        token = re.match(r"\\[A-Za-z]+|.", text).group(0)  # `\frac\pi2`: the macro is one token
+        return "{" + token + "}", text[len(token) :]
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return text[: position + 1], text[position + 1 :]
+    return text, ""

@@ -1,0 +1,1 @@
+"""Quality machinery shared by the quality stages: text shingles, LSH bands, n-gram indexes."""

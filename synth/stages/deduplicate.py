@@ -1,0 +1,102 @@
+"""Drop exact and near-duplicate rows across the whole dataset (optionally semantic ones too).
+
+Every row gets bucket keys: a hash of its normalised text (exact), MinHash LSH bands of its
+word shingles (near), and, when `semantic` is on, SimHash bands of its sentence embedding.
+`synth.quality.duplicate_resolution` groups rows by key with Ray Data shuffles; within a
+group the smallest id survives. Dropped rows keep `duplicate_of`, the id they repeat.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import ActorPoolStrategy, Dataset
+
+from synth.embeddings import SentenceEmbedder, resolve_embedding_model
+from synth.quality.duplicate_resolution import (
+    DUPLICATE_REASONS,
+    EXACT,
+    NEAR,
+    SEMANTIC,
+    find_duplicates,
+)
+from synth.quality.lsh_bands import MinHashBander, SimHashBander
+from synth.quality.text_normalization import hash64, normalized_words
+from synth.stages.base import Stage, with_drop_reasons
+
+KEY_TYPE = pa.list_(pa.int64())
+KIND_TYPE = pa.list_(pa.int8())
+
+
+class TextKeys:
+    """Exact-text and MinHash band keys for one text column."""
+
+    def __init__(self, column: str, bander: MinHashBander) -> None:
+        self.column = column
+        self.bander = bander
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        texts = batch.column(self.column).to_pylist()
+        keys, kinds = [], []
+        for text, bands in zip(texts, self.bander.keys(texts)):
+            exact = [hash64(" ".join(normalized_words(text)), "exact")]
+            keys.append(exact + bands)
+            kinds.append([EXACT] + [NEAR] * len(bands))
+        return pa.table({"id": batch.column("id"), "bucket_keys": pa.array(keys, KEY_TYPE),
+                         "bucket_kinds": pa.array(kinds, KIND_TYPE)})
+
+
+class TextAndSemanticKeys(SentenceEmbedder):
+    """Text keys plus SimHash band keys of each row's sentence embedding (an actor: it holds a model)."""
+
+    def __init__(self, model_dir: str, text_keys: TextKeys, threshold: float) -> None:
+        super().__init__(model_dir, text_keys.column)
+        self.text_keys = text_keys
+        self.bander = SimHashBander(self.model.get_sentence_embedding_dimension(), threshold)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        keyed = self.text_keys(batch)
+        bands = self.bander.keys(self.encode(batch.column(self.column).to_pylist()))
+        keys = [old + new for old, new in zip(keyed.column("bucket_keys").to_pylist(), bands)]
+        kinds = [old + [SEMANTIC] * len(new)
+                 for old, new in zip(keyed.column("bucket_kinds").to_pylist(), bands)]
+        return pa.table({"id": batch.column("id"), "bucket_keys": pa.array(keys, KEY_TYPE),
+                         "bucket_kinds": pa.array(kinds, KIND_TYPE)})
+
+
+def _mark_duplicates(batch: pa.Table) -> pa.Table:
+    kinds = batch.column("duplicate_kind").to_pylist()
+    reasons = [None if kind is None else DUPLICATE_REASONS[kind] for kind in kinds]
+    return with_drop_reasons(batch.drop_columns(["duplicate_kind"]), reasons)
+
+
+class DeduplicateStage(Stage):
+    """Marks `exact_duplicate`, `near_duplicate` and `semantic_duplicate` rows."""
+
+    name = "dedup"
+
+    def __init__(self, config: DictConfig) -> None:
+        self.config = config
+        self.requires = ("id", config.column)
+        self.bander = MinHashBander(config.ngram_size, config.num_perm, config.threshold)
+
+    def describe(self) -> str:
+        semantic = f" + semantic {self.config.semantic_model}" if self.config.semantic else ""
+        return (f"{self.name}  [minhash {self.config.num_perm} perms, {self.bander.bands} bands x "
+                f"{self.bander.rows}, threshold {self.config.threshold}{semantic}]")
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        texts = rows.select_columns(["id", self.config.column])
+        text_keys = TextKeys(self.config.column, self.bander)
+        if self.config.semantic:
+            model_dir = str(resolve_embedding_model(self.config.semantic_model))
+            keyed = texts.map_batches(
+                TextAndSemanticKeys, fn_constructor_args=(model_dir, text_keys,
+                                                          self.config.semantic_threshold),
+                batch_format="pyarrow", batch_size=64, compute=ActorPoolStrategy(size=1))
+        else:
+            keyed = texts.map_batches(text_keys, batch_format="pyarrow")
+        duplicates = find_duplicates(keyed, self.config.num_partitions)
+        return (rows.join(duplicates, join_type="left_outer",
+                          num_partitions=self.config.num_partitions, on=("id",))
+                .map_batches(_mark_duplicates, batch_format="pyarrow"))

@@ -1,0 +1,41 @@
+"""The consensus vote: equivalence classes, agreement, threshold, and the chosen solution."""
+
+from __future__ import annotations
+
+from synth.stages.consensus import vote
+
+
+def _sample(index: int, answer: str | None, reward: float | None = None) -> dict:
+    row = {"id": "q1", "question": "Q?", "question_seed": 7, "sample_index": index,
+           "solution": f"solution {index}", "answer": answer,
+           "response_status": "ok" if answer is not None else "no_final_answer"}
+    if reward is not None:
+        row["reward"] = reward
+    return row
+
+
+def test_majority_class_sizes_and_agreement():
+    samples = [_sample(0, "0.5"), _sample(1, "\\frac{1}{2}"), _sample(2, "3"), _sample(3, None),
+               _sample(4, "1/2")]
+    row = vote(samples, num_samples=5, min_agreement=0.6, timeout_s=5)
+    assert row["answer_class_sizes"] == [3, 1]
+    assert row["agreement"] == 0.6 and row["drop_reason"] is None
+    assert row["chosen_sample_index"] == 0  # first majority member without rewards
+    assert row["num_answered"] == 4
+
+
+def test_below_threshold_is_dropped_with_reason():
+    row = vote([_sample(0, "1"), _sample(1, "2")], num_samples=2, min_agreement=0.75, timeout_s=5)
+    assert row["drop_reason"] == "low_agreement"
+    assert vote([_sample(0, None)], 1, 0.5, 5)["drop_reason"] == "no_final_answer"
+
+
+def test_reward_picks_the_best_majority_member_never_a_minority_one():
+    samples = [_sample(0, "4", 0.2), _sample(1, "4", 0.9), _sample(2, "5", 0.99), _sample(3, "4", 0.5)]
+    row = vote(samples, num_samples=4, min_agreement=0.5, timeout_s=5)
+    assert row["answer"] == "4" and row["chosen_sample_index"] == 1
+
+
+def test_choice_ignores_arrival_order():
+    samples = [_sample(2, "4", 0.9), _sample(0, "4", 0.9), _sample(1, "7", 0.1)]
+    assert vote(samples, 3, 0.5, 5)["chosen_sample_index"] == 0  # equal rewards: earlier sample
