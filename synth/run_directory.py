@@ -4,7 +4,9 @@
       config.yaml              the fully resolved config this run used
       stages/01_<stage>/       each stage's rows (dropped ones keep a drop_reason)
       stages/01_<stage>.json   the stage's record; its presence marks the stage complete
-      final/                   the final dataset (Parquet only), what trainers read
+      final/README.md          the data card (Hugging Face format)
+      final/data/              the final dataset (Parquet only), what trainers read
+      report/                  report.md, report.json and PNG plots
       summary.json             funnel, tokens, seconds
 
 A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a
@@ -30,7 +32,10 @@ class RunDirectory:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.config_path = root / "config.yaml"
-        self.final_path = root / "final"
+        self.dataset_dir = root / "final"  # a Hugging Face-style dataset folder: card + data/
+        self.final_path = self.dataset_dir / "data"
+        self.card_path = self.dataset_dir / "README.md"
+        self.report_dir = root / "report"
         self.summary_path = root / "summary.json"
 
     def stage_path(self, position: int, name: str) -> Path:

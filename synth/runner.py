@@ -17,6 +17,8 @@ from typing import Any, Callable
 from omegaconf import DictConfig
 
 from synth.ray_session import start_ray
+from synth.report.data_card import write_data_card
+from synth.report.run_report import write_report
 from synth.run_directory import RunDirectory
 from synth.stage_stats import count_stage_output, parquet_dataset
 from synth.stages.base import DROP_REASON, STAGE_LOCAL_COLUMNS, Stage
@@ -55,6 +57,9 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage],
         previous = path
     summary = _summary(cfg, run_dir, records, started)
     run_dir.write_summary(summary)
+    write_report(cfg, run_dir, summary)
+    write_data_card(cfg, run_dir, summary)
+    report(f"report: {run_dir.report_dir / 'report.md'}; data card: {run_dir.card_path}")
     return summary
 
 

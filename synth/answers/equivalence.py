@@ -4,6 +4,13 @@ A fast path (normalised text, then numbers and simple fractions) settles most pa
 SymPy. The rest go to math-verify with its SIGALRM timeouts disabled — they raise off the main
 thread, i.e. inside every Ray worker — and our own time limit instead: the check runs in a
 daemon thread that is abandoned if it overruns, and an overrun counts as "not equivalent".
+
+Both paths first repair LaTeX shorthands math-verify misreads (`repair_latex`).
+
+Percentages: the `%` sign is read as a unit, the way MATH's "what percent ...?" questions are
+graded: `25\\%` equals its value `0.25` (or `\\frac{1}{4}`) and also the bare number `25`.
+math-verify accepts the bare number only when both are whole (`25\\%` vs `25`, not `7.2\\%` vs
+`7.2`); the fast path settles every numeric percentage pair, so the rule above holds throughout.
 """
 
 from __future__ import annotations
@@ -21,17 +28,82 @@ _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}")
 _SIMPLE_FRACTION = re.compile(r"^\\[dt]?frac\{(-?[\d.]+)\}\{(-?[\d.]+)\}$")
 _NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _DEGREES = re.compile(r"\^\{?\\circ\}?|°")
+# Thousands commas: only when written without a space after them ("70, 110" is a list).
+_COMMA_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+# LaTeX's explicit thousands separators, as MATH writes them: "14,\!400", "1{,}000".
+_LATEX_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)(?:,\\!|\{,\})(?=\d{3}(?!\d))")
+_SHORTHAND_COMMAND = re.compile(r"\\(?:[dt]?frac|sqrt)(?![a-zA-Z])")
+_COMMAND_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.")
+
+
+def _brace_shorthand_arguments(text: str) -> str:
+    """`\\frac \\pi4` -> `\\frac{\\pi}{4}`, `\\sqrt2` -> `\\sqrt{2}`: every argument braced.
+
+    MATH writes brace-less arguments ("\\frac \\pi4 + 2 - \\sqrt2"), and math-verify's own
+    repair splits a command argument apart (`\\frac{\\}{p}i4`) and then reads that whole answer
+    as 2. A brace-less argument is one character or one command; anything stranger is left as is.
+    """
+    pieces: list[str] = []
+    position = 0
+    while (match := _SHORTHAND_COMMAND.search(text, position)) is not None:
+        pieces.append(text[position : match.end()])
+        position = match.end()
+        arity = 1 if match.group().endswith("sqrt") else 2
+        for _ in range(arity):
+            start = position
+            while start < len(text) and text[start].isspace():
+                start += 1
+            if start == len(text):
+                break
+            if text[start] == "{":
+                end = _closing_brace(text, start)
+                if end is None:
+                    break
+                pieces.append("{" + _brace_shorthand_arguments(text[start + 1 : end]) + "}")
+                position = end + 1
+            elif text[start] == "\\" and (token := _COMMAND_TOKEN.match(text, start)):
+                pieces.append("{" + token.group() + "}")
+                position = token.end()
+            elif text[start].isalnum():
+                pieces.append("{" + text[start] + "}")
+                position = start + 1
+            else:  # "\\sqrt[3]{x}", or malformed: nothing to brace
+                break
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _closing_brace(text: str, opening: int) -> int | None:
+    """Index of the brace closing `text[opening]`, or None when unbalanced."""
+    depth = 0
+    for position in range(opening, len(text)):
+        if text[position] == "{":
+            depth += 1
+        elif text[position] == "}":
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
+def repair_latex(answer: str) -> str:
+    """An answer with the LaTeX shorthands math-verify misreads rewritten; same meaning.
+
+    Drops explicit thousands separators (math-verify cannot parse `\\frac{12}{5,\\!525}`) and
+    braces shorthand `\\frac`/`\\sqrt` arguments (see `_brace_shorthand_arguments`).
+    """
+    return _brace_shorthand_arguments(_LATEX_THOUSANDS_SEPARATOR.sub("", answer)).strip()
 
 
 def normalize_answer(answer: str) -> str:
     """Canonical text of an answer: LaTeX spacing and wrappers removed, thousands commas dropped."""
-    text = _TEXT_WRAPPER.sub(r"\1", answer)
+    text = _TEXT_WRAPPER.sub(r"\1", repair_latex(answer))
     text = _DEGREES.sub("", text)
-    text = _LATEX_NOISE.sub("", text)
-    text = text.replace("dfrac", "frac").replace("tfrac", "frac").replace("\\%", "%")
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+    text = _LATEX_NOISE.sub("", text).replace("dfrac", "frac").replace("tfrac", "frac")
+    text = text.replace("\\%", "%").rstrip(".")
+    if _COMMA_GROUPED.fullmatch(text) and not re.search(r",\s", answer):
         text = text.replace(",", "")
-    return text.rstrip(".")
+    return text
 
 
 def as_number(text: str) -> float | None:
@@ -41,11 +113,18 @@ def as_number(text: str) -> float | None:
         return None if value is None else value / 100
     if _NUMBER.match(text):
         return float(text)
+    if text.startswith("-\\frac"):  # "-\frac{1}{2}", MATH's way of writing a negative fraction
+        value = as_number(text[1:])
+        return None if value is None else -value
     fraction = _SIMPLE_FRACTION.match(text) or re.match(r"^(-?[\d.]+)/(-?[\d.]+)$", text)
     if fraction and _NUMBER.match(fraction.group(1)) and _NUMBER.match(fraction.group(2)):
         denominator = float(fraction.group(2))
         return None if denominator == 0 else float(fraction.group(1)) / denominator
     return None
+
+
+def _close(x: float, y: float) -> bool:
+    return math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9)
 
 
 def fast_verdict(left: str, right: str) -> bool | None:
@@ -54,9 +133,28 @@ def fast_verdict(left: str, right: str) -> bool | None:
     if a == b:
         return True
     x, y = as_number(a), as_number(b)
-    if x is not None and y is not None:
-        return math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9)
-    return None
+    if x is None or y is None:
+        return None
+    if _close(x, y):
+        return True
+    if a.endswith("%") != b.endswith("%"):  # "25%" also matches the bare 25 (module docstring)
+        percent, other = (x, y) if a.endswith("%") else (y, x)
+        return _close(percent * 100, other)
+    return False
+
+
+def _readings(answer: str) -> list[str]:
+    """The LaTeX math-verify is given for an answer: its repaired text, and any second reading.
+
+    A bare comma-grouped integer is ambiguous: "15,600" is a count, but MATH writes "70,110" for
+    "Enter all the solutions, separated by commas". math-verify only reads the number, so the
+    list is offered too, as a set; two answers are equivalent when any of their readings are.
+    """
+    text = repair_latex(answer)
+    readings = [text]
+    if _COMMA_GROUPED.fullmatch(text) and "." not in text:
+        readings.append(f"\\{{{text}\\}}")
+    return readings
 
 
 def symbolic_verdict(left: str, right: str, timeout_s: float) -> bool:
@@ -67,9 +165,10 @@ def symbolic_verdict(left: str, right: str, timeout_s: float) -> bool:
         from math_verify import parse, verify
 
         try:
-            gold = parse(f"\\boxed{{{left}}}", parsing_timeout=None)
-            guess = parse(f"\\boxed{{{right}}}", parsing_timeout=None)
-            verdict.append(bool(gold and guess and verify(gold, guess, timeout_seconds=None)))
+            golds = [parse(f"\\boxed{{{text}}}", parsing_timeout=None) for text in _readings(left)]
+            guesses = [parse(f"\\boxed{{{text}}}", parsing_timeout=None) for text in _readings(right)]
+            verdict.append(any(gold and guess and verify(gold, guess, timeout_seconds=None)
+                               for gold in golds for guess in guesses))
         except Exception:  # math-verify raises on text it cannot parse: not equivalent
             verdict.append(False)
 

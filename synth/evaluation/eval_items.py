@@ -24,10 +24,12 @@ ITEMS_SCHEMA = pa.schema([
 
 def eval_requests(benchmarks: list[pa.Table], cfg: DictConfig) -> pa.Table:
     """Every item of every benchmark as a chat request: `cfg.prompt` around the question."""
-    items = pa.concat_tables(benchmarks).rename_columns(["benchmark", "item_index", "question", "gold"])
+    items = pa.concat_tables(benchmarks)
+    answers = items.schema.get_field_index("answer")
+    items = items.set_column(answers, "gold", items.column(answers))
     messages = [[{"role": "user", "content": cfg.prompt.replace("{question}", question)}]
                 for question in items.column("question").to_pylist()]
-    # Greedy decoding makes the seed irrelevant for most engines; it is set for those that sample.
+    # One seed for all items: greedy decoding ignores it; it only matters if a config samples.
     params = [sampling_params(cfg.sampling, cfg.run.seed)] * items.num_rows
     return (items.append_column("messages", pa.array(messages))
             .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))

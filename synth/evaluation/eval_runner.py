@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import ray
 from omegaconf import DictConfig
 
 from synth.benchmarks.benchmark_sets import BenchmarkSourceError, load_benchmark
@@ -64,8 +65,6 @@ def eval_plan(cfg: DictConfig, benchmarks: list[pa.Table]) -> str:
 
 def run_eval(cfg: DictConfig) -> dict[str, Any]:
     """Generate, score (on Ray workers), write items, then recount metrics from the files."""
-    import ray
-
     started = time.perf_counter()
     benchmarks = load_benchmarks(cfg)
     run_dir = RunDirectory(Path(cfg.run.output_dir) / cfg.run.name)

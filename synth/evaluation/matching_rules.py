@@ -7,9 +7,9 @@ Both read the same prediction out of the solution text: the last `\\boxed{}`, el
   normalised the way MATH answers are: spaces, `\\left`/`\\right`, `\\!`, dollar signs, degree
   marks, `\\%`, a trailing period and a trailing `\\text{...}` unit are dropped; `\\dfrac` and
   `\\tfrac` become `\\frac`, `\\frac12` becomes `\\frac{1}{2}`, an integer `a/b` becomes
-  `\\frac{a}{b}`, `.5` becomes `0.5`, thousands commas go, and `x = 5` keeps only `5`. The two
-  match when the normalised strings are equal, or when both are numbers (decimals or numeric
-  `\\frac`s) within a relative tolerance of 1e-4.
+  `\\frac{a}{b}`, `.5` becomes `0.5`, thousands commas (`1,000`, `1{,}000`) go, and `x = 5`
+  keeps only `5`. The two match when the normalised strings are equal, or when both are numbers
+  (decimals or numeric `\\frac`s) within a relative tolerance of 1e-4.
 * `math_verify_correct` asks math-verify (behind `answers_equivalent`'s fast path and time
   limit) whether the two are the same mathematical object, so `x+1` vs `1+x` also counts.
 
@@ -55,7 +55,7 @@ def extract_prediction(text: str | None, gold: str | None) -> str | None:
 def normalize_mwpbench(answer: str) -> str:
     """MATH-style canonical text of an answer (see the module docstring for each step)."""
     text = answer.replace("\n", "").strip().rstrip(".")
-    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    text = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("{,}", ",")
     text = _REMOVED.sub("", text)
     if _TRAILING_UNIT.sub("", text).strip():
         text = _TRAILING_UNIT.sub("", text)  # `5\text{ cm}` -> `5`, but `\text{Monday}` stays

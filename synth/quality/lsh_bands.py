@@ -4,7 +4,9 @@ Two rows that share any bucket key are duplicate candidates. The band layout (b 
 hashes) comes from datasketch's `MinHashLSH`, which picks b and r to minimise false positives
 plus false negatives around the threshold. SimHash reuses it: one random-hyperplane bit
 collides with probability 1 - angle/pi, which plays the role MinHash's Jaccard similarity plays
-per hash, so the same optimiser places the S-curve at the cosine threshold.
+per hash, so the same optimiser places the S-curve at a cosine threshold. SimHash bands
+are only candidates: the S-curve is placed below the requested similarity (generous recall)
+and candidates are then checked by their exact cosine.
 """
 
 from __future__ import annotations
@@ -47,11 +49,15 @@ class MinHashBander:
                 for sig, words in zip(signatures, shingles)]
 
 
+CANDIDATE_MARGIN = 0.1  # SimHash candidates from this much below the cosine threshold
+
+
 class SimHashBander:
-    """Turns embeddings into SimHash band keys for cosine similarity >= `threshold`."""
+    """Turns embeddings into SimHash band keys: candidates for cosine similarity >= `threshold`."""
 
     def __init__(self, dimension: int, threshold: float, num_bits: int = 256) -> None:
-        bit_agreement = 1 - math.acos(threshold) / math.pi
+        candidate_cosine = max(0.05, threshold - CANDIDATE_MARGIN)
+        bit_agreement = 1 - math.acos(candidate_cosine) / math.pi
         self.bands, self.rows = band_layout(bit_agreement, num_bits)
         rng = np.random.default_rng(SIMHASH_SEED)
         self.hyperplanes = rng.standard_normal((dimension, self.bands * self.rows))

@@ -1,7 +1,8 @@
 """One normalised word sequence per text, so dedup and decontamination ignore surface noise.
 
-Case, punctuation, LaTeX dollar signs and whitespace are dropped; digits and words are kept,
-so "Janet's  ducks lay 16 eggs." and "janet s ducks lay 16 eggs" are the same sequence.
+Case, punctuation, LaTeX dollar signs and whitespace are dropped; words and numbers are kept
+(thousands commas removed, decimals whole), so "Janet's  ducks lay 1,600 eggs." and
+"janet s ducks lay 1600 eggs" are the same sequence.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import hashlib
 import re
 import unicodedata
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
 
 def normalized_words(text: str | None) -> list[str]:
@@ -18,7 +20,7 @@ def normalized_words(text: str | None) -> list[str]:
     if not text:
         return []
     folded = unicodedata.normalize("NFKC", text).lower()
-    return _NON_WORD.sub(" ", folded).split()
+    return _TOKEN.findall(_THOUSANDS_COMMA.sub("", folded))
 
 
 def word_ngrams(words: list[str], n: int) -> list[str]:

@@ -1,9 +1,10 @@
 """Drop exact and near-duplicate rows across the whole dataset (optionally semantic ones too).
 
 Every row gets bucket keys: a hash of its normalised text (exact), MinHash LSH bands of its
-word shingles (near), and, when `semantic` is on, SimHash bands of its sentence embedding.
-`synth.quality.duplicate_resolution` groups rows by key with Ray Data shuffles; within a
-group the smallest id survives. Dropped rows keep `duplicate_of`, the id they repeat.
+word shingles (near), and, when `semantic` is on, SimHash bands of its sentence embedding
+(candidates, confirmed by exact cosine). `synth.quality.duplicate_resolution` groups rows by
+key with Ray Data shuffles; within a group the smallest id survives. Dropped rows keep
+`duplicate_of`, the id they repeat.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import ActorPoolStrategy, Dataset
 
-from synth.embeddings import SentenceEmbedder, resolve_embedding_model
+from synth.embeddings import SentenceEmbedder, embedding_array, resolve_embedding_model
 from synth.quality.duplicate_resolution import (
     DUPLICATE_REASONS,
     EXACT,
+    KEY_COLUMNS,
     NEAR,
-    SEMANTIC,
     find_duplicates,
+    find_semantic_duplicates,
+    merge_duplicates,
 )
 from synth.quality.lsh_bands import MinHashBander, SimHashBander
 from synth.quality.text_normalization import hash64, normalized_words
@@ -47,7 +50,7 @@ class TextKeys:
 
 
 class TextAndSemanticKeys(SentenceEmbedder):
-    """Text keys plus SimHash band keys of each row's sentence embedding (an actor: it holds a model)."""
+    """Text keys plus each row's embedding and its SimHash band keys (an actor: it holds a model)."""
 
     def __init__(self, model_dir: str, text_keys: TextKeys, threshold: float) -> None:
         super().__init__(model_dir, text_keys.column)
@@ -55,16 +58,17 @@ class TextAndSemanticKeys(SentenceEmbedder):
         self.bander = SimHashBander(self.model.get_sentence_embedding_dimension(), threshold)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        keyed = self.text_keys(batch)
-        bands = self.bander.keys(self.encode(batch.column(self.column).to_pylist()))
-        keys = [old + new for old, new in zip(keyed.column("bucket_keys").to_pylist(), bands)]
-        kinds = [old + [SEMANTIC] * len(new)
-                 for old, new in zip(keyed.column("bucket_kinds").to_pylist(), bands)]
-        return pa.table({"id": batch.column("id"), "bucket_keys": pa.array(keys, KEY_TYPE),
-                         "bucket_kinds": pa.array(kinds, KIND_TYPE)})
+        vectors = self.encode(batch.column(self.column).to_pylist())
+        return (self.text_keys(batch)
+                .append_column("semantic_keys", pa.array(self.bander.keys(vectors), KEY_TYPE))
+                .append_column("embedding", embedding_array(vectors)))
 
 
 def _mark_duplicates(batch: pa.Table) -> pa.Table:
+    # A join partition that met no duplicate carries no right-hand columns at all.
+    if "duplicate_kind" not in batch.column_names:
+        batch = batch.append_column("duplicate_of", pa.nulls(batch.num_rows, pa.string()))
+        return with_drop_reasons(batch, [None] * batch.num_rows)
     kinds = batch.column("duplicate_kind").to_pylist()
     reasons = [None if kind is None else DUPLICATE_REASONS[kind] for kind in kinds]
     return with_drop_reasons(batch.drop_columns(["duplicate_kind"]), reasons)
@@ -94,9 +98,16 @@ class DeduplicateStage(Stage):
                 TextAndSemanticKeys, fn_constructor_args=(model_dir, text_keys,
                                                           self.config.semantic_threshold),
                 batch_format="pyarrow", batch_size=64, compute=ActorPoolStrategy(size=1))
+            keyed = keyed.materialize()  # embeddings are computed once, used by both searches
         else:
             keyed = texts.map_batches(text_keys, batch_format="pyarrow")
-        duplicates = find_duplicates(keyed, self.config.num_partitions)
+        partitions = self.config.num_partitions
+        duplicates = find_duplicates(keyed.select_columns(["id", *KEY_COLUMNS]), partitions)
+        if self.config.semantic:
+            semantic = find_semantic_duplicates(
+                keyed.select_columns(["id", "semantic_keys", "embedding"]),
+                self.config.semantic_threshold, partitions)
+            duplicates = merge_duplicates(duplicates.union(semantic), partitions)
         return (rows.join(duplicates, join_type="left_outer",
                           num_partitions=self.config.num_partitions, on=("id",))
                 .map_batches(_mark_duplicates, batch_format="pyarrow"))

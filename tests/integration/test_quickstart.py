@@ -37,10 +37,11 @@ def test_run_directory_layout(quickstart_run):
     run_dir, stdout = quickstart_run
     assert (run_dir / "config.yaml").is_file()
     stage_dirs = sorted(p.name for p in (run_dir / "stages").iterdir() if p.is_dir())
-    assert stage_dirs == ["01_generate_questions", "02_language_filter", "03_solve", "04_consensus"]
+    assert stage_dirs == ["01_generate_questions", "02_language_filter", "03_dedup",
+                          "04_decontaminate", "05_solve", "06_consensus"]
     records = sorted(p.stem for p in (run_dir / "stages").glob("*.json"))
-    assert records == [*stage_dirs, "05_final_pairs"]
-    assert list((run_dir / "final").glob("*.parquet"))
+    assert records == [*stage_dirs, "07_final_pairs"]
+    assert list((run_dir / "final" / "data").glob("*.parquet"))
     assert "final rows:" in stdout
 
 
@@ -57,7 +58,7 @@ def test_counts_match_parquet_and_summary(quickstart_run):
             assert kept == record["rows_out"]
     assert records["generate_questions"]["rows_written"] == 6
     assert records["solve"]["rows_written"] == 3 * records["solve"]["rows_in"]
-    assert read(run_dir / "final").num_rows == summary["final_rows"] == records["final_pairs"]["rows_out"]
+    assert read(run_dir / "final" / "data").num_rows == summary["final_rows"] == records["final_pairs"]["rows_out"]
     generated = records["generate_questions"]
     assert summary["tokens_by_role"]["generator"]["tokens_out"] == generated["tokens_out"] > 0
     assert summary["tokens_by_role"]["solver"]["tokens_out"] > 0
@@ -67,7 +68,7 @@ def test_counts_match_parquet_and_summary(quickstart_run):
 
 def test_final_rows_are_sft_ready(quickstart_run):
     run_dir, _ = quickstart_run
-    table = read(run_dir / "final")
+    table = read(run_dir / "final" / "data")
     assert tuple(table.column_names) == FINAL_COLUMNS
     assert table.num_rows >= 1, "seeded run: SmolLM2 agrees with itself on at least one question"
     rows = table.to_pylist()
@@ -85,18 +86,18 @@ def test_final_rows_are_sft_ready(quickstart_run):
 def test_hugging_face_datasets_reads_the_final_dataset(quickstart_run):
     datasets = pytest.importorskip("datasets")
     run_dir, _ = quickstart_run
-    loaded = datasets.load_dataset("parquet", data_dir=str(run_dir / "final"), split="train")
+    loaded = datasets.load_dataset(str(run_dir / "final"), split="train")  # card + data/
     assert "messages" in loaded.column_names
     assert loaded[0]["messages"][0]["role"] == "user"
 
 
 def test_same_command_again_resumes_everything(quickstart_run):
     run_dir, _ = quickstart_run
-    before = sorted(read(run_dir / "final").column("id").to_pylist())
+    before = sorted(read(run_dir / "final" / "data").column("id").to_pylist())
     result = subprocess.run(
         [sys.executable, "-m", "synth.cli", "run", str(REPO / "pipelines" / "quickstart.yaml"),
          *SMALL, f"run.output_dir={run_dir.parent}"],
         capture_output=True, text=True, timeout=600, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.count("already complete, skipped") == 5
-    assert sorted(read(run_dir / "final").column("id").to_pylist()) == before
+    assert result.stdout.count("already complete, skipped") == 7
+    assert sorted(read(run_dir / "final" / "data").column("id").to_pylist()) == before

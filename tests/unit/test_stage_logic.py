@@ -147,7 +147,7 @@ def test_killed_stage_leaves_no_half_written_output(scripted_run, tmp_path):
     consensus_dir = next((run_root / "stages").glob("*_consensus"))
     consensus_dir.with_suffix(".json").unlink()  # killed after the rename, before the record
     next((run_root / "stages").glob("*_final_pairs.json")).unlink()
-    shutil.copytree(run_root / "final", run_root / "final.partial")  # killed mid-write
+    shutil.copytree(run_root / "final" / "data", run_root / "final" / "data.partial")  # killed mid-write
     cfg.run.output_dir = str(tmp_path)
     resumed = run_pipeline(cfg, scripted_stages(cfg), report=lambda line: None)
     assert [r["resumed"] for r in resumed["stages"]] == [True, True, True, False, False]
