@@ -62,7 +62,7 @@ def test_planted_duplicates_found_and_distinct_questions_survive(ray_cluster, pl
         assert out[copy_id]["duplicate_of"] == original
     exact_kinds = {i for i in planted if i.endswith(("whitespace", "punctuation", "case"))}
     assert {i for i in exact_kinds if out[i]["drop_reason"] == "exact_duplicate"} == exact_kinds
-    assert out[f"b0000-number"]["drop_reason"] == "near_duplicate"
+    assert out["b0000-number"]["drop_reason"] == "near_duplicate"
 
 
 def test_result_does_not_depend_on_block_count(ray_cluster, planted_rows):

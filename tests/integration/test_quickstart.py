@@ -101,3 +101,32 @@ def test_same_command_again_resumes_everything(quickstart_run):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("already complete, skipped") == 7
     assert sorted(read(run_dir / "final" / "data").column("id").to_pylist()) == before
+
+
+def test_report_has_plots_and_the_data_card_matches_the_parquet(quickstart_run):
+    run_dir, _ = quickstart_run
+    report_dir = run_dir / "report"
+    for name in ("funnel.png", "agreement.png"):
+        png = (report_dir / name).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5000, name
+    report = json.loads((report_dir / "report.json").read_text())
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert [r["rows_out"] for r in report["funnel"]] == [r["rows_out"] for r in summary["stages"]]
+    assert report["cost"]["cpu_hours"] > 0
+    assert "![funnel](funnel.png)" in (report_dir / "report.md").read_text()
+
+    card = (run_dir / "final" / "README.md").read_text()
+    final_rows = read(run_dir / "final" / "data").num_rows
+    assert f"- rows: **{final_rows}** in" in card
+    assert "license: other" in card and "data_files: \"data/*.parquet\"" in card
+    for stage_dir in filter(Path.is_dir, (run_dir / "stages").iterdir()):
+        table = read(stage_dir)
+        kept = table.column("drop_reason").null_count if "drop_reason" in table.column_names \
+            else table.num_rows
+        assert f"| {stage_dir.name.split('_', 1)[1]} | " in card
+        assert any(line.startswith(f"| {stage_dir.name.split('_', 1)[1]} |")
+                   and line.split("|")[3].strip() == str(kept) for line in card.splitlines())
+    decontaminated = read(next((run_dir / "stages").glob("*_decontaminate")))
+    removed = sum(1 for b in decontaminated.column("contaminated_by").to_pylist() if b)
+    assert f"{removed} removed." in card
+    assert "| gsm8k | gsm8k_test |" in card and "| math | math_test |" in card

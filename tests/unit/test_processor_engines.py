@@ -11,7 +11,13 @@ from omegaconf import OmegaConf
 
 from synth.config.schema import ModelConfig
 from synth.engines import build_engine
-from synth.engines.llm_rows import ORIGINAL_ROW, http_request, http_result, vllm_request, vllm_result
+from synth.engines.llm_rows import (
+    ORIGINAL_ROW,
+    http_request,
+    http_result,
+    vllm_request,
+    vllm_result,
+)
 
 ROW = {"id": "q1", "messages": [{"role": "user", "content": "1+1?"}],
        "sampling_params": {"temperature": 0.7, "top_p": 0.95, "max_tokens": 8, "stop": [],
