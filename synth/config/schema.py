@@ -193,3 +193,133 @@ class EvalConfig:
     )  # greedy, as benchmark numbers are reported
     benchmarks: List[BenchmarkConfig] = field(default_factory=_packaged_benchmarks)
     comparison_timeout_s: float = 5.0  # limit for one math-verify comparison
+
+
+@dataclass
+class SeedsConfig:
+    """Seed problems for the concept-graph methods: packaged CHAMP, a file, or a Hub dataset."""
+
+    packaged: Optional[str] = None  # champ: the champ-dataset package's 270 problems (offline)
+    path: Optional[str] = None  # a JSONL or Parquet file
+    hf_dataset: Optional[str] = None  # a Hugging Face dataset name (needs network or the datasets cache)
+    hf_config: Optional[str] = None  # the Hugging Face dataset's config name, if it has several
+    split: str = "train"  # Hugging Face split
+    question_field: str = "question"  # field holding the question (MATH files: problem)
+    solution_field: Optional[str] = "solution"  # field holding the worked solution, if any (GSM8K: answer)
+    limit: Optional[int] = None  # first N seeds only
+
+
+@dataclass
+class ConceptExtractionConfig:
+    """An LLM, acting as a math teacher, names the topics and knowledge points a seed tests."""
+
+    model: str = "extractor"  # model role that extracts concepts
+    use_solution: bool = False  # MathScale reads the question; GSDP the problem and its solution
+    max_topics: int = 2  # MathScale: 1-2 general topics
+    max_knowledge_points: int = 5  # MathScale: 1-5 KPs; GSDP: up to ~10
+    prompt: str = (
+        "You are a math teacher. Read the problem{solution_hint} and name the general topics "
+        "(at most {max_topics}) and the specific knowledge points (at most {max_knowledge_points}) "
+        "it tests.\nReply with JSON only, like {\"topics\": [\"...\"], \"knowledge_points\": [\"...\"]}."
+        "\n\nProblem: {question}{solution}"
+    )  # {question}, {solution}, {solution_hint}, {max_topics}, {max_knowledge_points} are filled in
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=256)
+    )  # greedy: extraction is a reading task
+
+
+@dataclass
+class ConceptGraphConfig:
+    """Normalising, merging and linking concepts into the graph the samplers walk."""
+
+    min_count: int = 2  # MathScale drops any topic or KP seen only once; GSDP keeps all (1)
+    merge_similar: bool = False  # GSDP: merge near-duplicate KPs by embedding clustering
+    embedding_model: str = "all-minilm-l6-v2"  # packaged embedding model name or a local model dir
+    merge_threshold: float = 0.9  # cosine similarity at which two KPs are merged into one
+
+
+@dataclass
+class ConceptSamplingConfig:
+    """Concept combinations streamed from the graph (MathScale walks or GSDP combinations)."""
+
+    num_combinations: int = 64  # combinations requested before cross-shard dedup
+    num_shards: int = 2  # parallel seeded sampler tasks; each samples its share
+    topic_steps: List[int] = field(default_factory=lambda: [1, 2])  # MathScale: steps on the topic graph
+    kp_steps: List[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])  # MathScale: steps on the KP graph
+    allow_revisits: bool = False  # MathScale: whether a walk may return to a visited concept (unspecified)
+    mix: Dict[str, float] = field(default_factory=lambda: {
+        "one_hop": 0.4, "two_hop": 0.3, "three_hop_core": 0.1, "community": 0.2})  # GSDP combination kinds
+    core_quantile: float = 0.9  # GSDP: KPs at or above this degree quantile are "core"
+    community_size: List[int] = field(default_factory=lambda: [2, 3])  # GSDP: KPs per community combination
+
+
+@dataclass
+class ConceptGenerationConfig:
+    """One call writes a new question and its solution from a concept combination."""
+
+    model: str = "generator"  # model role that writes problems
+    num_few_shot: int = 2  # seed examples whose KP sets are closest by Jaccard similarity
+    prompt: str = (
+        "Write a new math problem that combines these concepts, then solve it step by step and put "
+        "the final answer within \\boxed{}.\nTopics: {topics}\nKnowledge points: {knowledge_points}"
+        "\n\n{examples}Reply in the form:\nQuestion: <the problem>\nSolution: <the solution>"
+    )  # {topics}, {knowledge_points}, {examples} are filled in
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.7, top_p=0.95, max_tokens=1024)
+    )
+
+
+@dataclass
+class JudgeConfig:
+    """One judge model and its weight in the combined score."""
+
+    model: str = MISSING  # model role that judges
+    weight: float = 1.0  # share of this judge in the weighted score
+
+
+@dataclass
+class JudgeFilterConfig:
+    """GSDP's scoring filter: judges score each problem and vote on its solution."""
+
+    enabled: bool = True  # GSDP keeps ~45% of raw problems here
+    judges: List[JudgeConfig] = field(default_factory=list)  # at least one when enabled
+    threshold: float = 0.85  # keep when the weighted score (0-1) reaches this
+    prompt: str = (
+        "Judge this math problem and its solution.\nProblem: {question}\nSolution: {solution}\n\n"
+        "Rate the problem's quality (clear, well-posed, solvable) from 0 to 10, and say whether the "
+        "solution is correct.\nReply exactly in the form:\nScore: <0-10>\nCorrect: <Yes or No>"
+    )  # {question} and {solution} are filled in
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=64)
+    )
+
+
+@dataclass
+class MathScalePipelineConfig:
+    """MathScale: seeds -> concepts -> concept graph -> random walks -> problems -> quality -> write."""
+
+    pipeline: str = "mathscale"  # which pipeline schema and stage builder this file uses
+    run: RunSection = field(default_factory=RunSection)
+    ray: RaySection = field(default_factory=RaySection)
+    models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
+    seeds: SeedsConfig = field(default_factory=lambda: SeedsConfig(packaged="champ"))
+    extract: ConceptExtractionConfig = field(default_factory=ConceptExtractionConfig)
+    graph: ConceptGraphConfig = field(default_factory=ConceptGraphConfig)
+    sample: ConceptSamplingConfig = field(default_factory=ConceptSamplingConfig)
+    generate: ConceptGenerationConfig = field(default_factory=ConceptGenerationConfig)
+    judge: JudgeFilterConfig = field(default_factory=lambda: JudgeFilterConfig(enabled=False))
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
+@dataclass
+class GSDPPipelineConfig(MathScalePipelineConfig):
+    """GSDP: seeds + solutions -> KPs -> merged KP graph -> implicit-link combinations -> judges."""
+
+    pipeline: str = "gsdp"
+    extract: ConceptExtractionConfig = field(
+        default_factory=lambda: ConceptExtractionConfig(use_solution=True, max_knowledge_points=10))
+    graph: ConceptGraphConfig = field(
+        default_factory=lambda: ConceptGraphConfig(min_count=1, merge_similar=True))
+    judge: JudgeFilterConfig = field(default_factory=JudgeFilterConfig)

@@ -35,7 +35,7 @@ def test_verbatim_and_lightly_edited_benchmark_questions_are_removed(ray_cluster
     math = _first(BENCHMARKS / "math_test.jsonl", "problem", 40)
     math = [m for m in math if len(m.split()) >= 20][:3]
     with open(SHARED_DATA / "seeds" / "gsm8k_train.jsonl") as handle:
-        unrelated = [json.loads(line)["question"] for _, line in zip(range(30), handle)]
+        unrelated = [json.loads(line)["question"] for _, line in zip(range(20), handle)]  # row 20 repeats a GSM8K test question
     rows = ([{"id": f"gsm-verbatim-{i}", "question": q} for i, q in enumerate(gsm8k)]
             + [{"id": f"gsm-edited-{i}", "question": "Here is a puzzle. " + q.replace("?", ".").upper()
                 + " Show your work."} for i, q in enumerate(gsm8k)]

@@ -1,0 +1,1 @@
+"""Concept graphs (MathScale, GSDP) and the concept combinations sampled from them."""

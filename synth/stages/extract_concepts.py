@@ -1,0 +1,71 @@
+"""An LLM, acting as a math teacher, names the topics and knowledge points each seed tests.
+
+Replies are parsed leniently (`synth.concepts.concept_reply`); a reply that yields no
+knowledge point stays in the stage's Parquet with its raw text and a reason (`bad_json`,
+`no_concepts`, `truncated`, `engine_error`), never an exception.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+from synth.concepts.concept_reply import parse_concept_reply
+from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.prompt_templates import fill_template
+from synth.row_ids import derived_seed
+from synth.stages.base import Stage, with_drop_reasons
+
+STRINGS = pa.list_(pa.string())
+
+
+class ConceptExtractionStage(Stage):
+    """Adds `topics`, `knowledge_points` and the raw `extraction_reply`."""
+
+    name = "extract_concepts"
+    requires = ("id", "question", "solution")
+
+    def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
+        self.config = config
+        self.engine = engine
+        self.run_seed = run_seed
+
+    def prompt(self, question: str, solution: str | None) -> str:
+        use_solution = self.config.use_solution and bool(solution)
+        return fill_template(
+            self.config.prompt, question=question,
+            solution=f"\n\nSolution: {solution}" if use_solution else "",
+            solution_hint=" and its solution" if use_solution else "",
+            max_topics=self.config.max_topics,
+            max_knowledge_points=self.config.max_knowledge_points)
+
+    def _requests(self, batch: pa.Table) -> pa.Table:
+        questions = batch.column("question").to_pylist()
+        solutions = batch.column("solution").to_pylist()
+        messages = [[{"role": "user", "content": self.prompt(q, s)}]
+                    for q, s in zip(questions, solutions)]
+        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, "extract", i))
+                  for i in batch.column("id").to_pylist()]
+        return (batch.append_column("messages", pa.array(messages))
+                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+
+    def _parse(self, batch: pa.Table) -> pa.Table:
+        texts = batch.column("generated_text").to_pylist()
+        finishes = batch.column("finish_reason").to_pylist()
+        replies = [parse_concept_reply(t, self.config.max_topics, self.config.max_knowledge_points)
+                   for t in texts]
+        reasons = ["engine_error" if finish == "error"
+                   else ("truncated" if finish == "length" and reply.reason else reply.reason)
+                   for finish, reply in zip(finishes, replies)]
+        batch = batch.drop_columns(["messages", "sampling_params", "sample_index", "generated_text"])
+        batch = (batch.append_column("topics", pa.array([r.topics for r in replies], STRINGS))
+                 .append_column("knowledge_points",
+                                pa.array([r.knowledge_points for r in replies], STRINGS))
+                 .append_column("extraction_reply", pa.array(texts, pa.string())))
+        return with_drop_reasons(batch, reasons)
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        requests = rows.map_batches(self._requests, batch_format="pyarrow")
+        return self.engine.generate(requests, chat=True).map_batches(self._parse,
+                                                                     batch_format="pyarrow")

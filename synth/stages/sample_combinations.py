@@ -1,0 +1,74 @@
+"""Stream concept combinations from the saved graph: MathScale random walks or GSDP combinations.
+
+The sampler is a Ray Data source (`synth.concepts.combination_source`): seeded shards sample in
+parallel and stream batches, so millions of combinations never sit on the driver. Shards
+deduplicate their own output; duplicates across shards are found here with the same hash
+shuffle the dedup stage uses, and marked `duplicate_combination` (the smallest id survives).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+from omegaconf import DictConfig, OmegaConf
+from ray.data import Dataset
+
+from synth.concepts.combination_source import combination_dataset
+from synth.quality.duplicate_resolution import EXACT, find_duplicates
+from synth.quality.text_normalization import hash64
+from synth.stages.base import Stage, with_drop_reasons
+
+SAMPLER_OPTIONS = {
+    "mathscale": ("topic_steps", "kp_steps", "allow_revisits"),
+    "gsdp": ("mix", "core_quantile", "community_size"),
+}
+
+
+def _bucket_keys(batch: pa.Table) -> pa.Table:
+    ids = batch.column("id").to_pylist()
+    return pa.table({"id": pa.array(ids, pa.string()),
+                     "bucket_keys": pa.array([[hash64(i, "combination")] for i in ids],
+                                             pa.list_(pa.int64())),
+                     "bucket_kinds": pa.array([[EXACT]] * len(ids), pa.list_(pa.int8()))})
+
+
+def _mark(batch: pa.Table) -> pa.Table:
+    if "duplicate_kind" not in batch.column_names:  # a join partition that met no duplicate
+        return with_drop_reasons(batch, [None] * batch.num_rows)
+    reasons = [None if k is None else "duplicate_combination"
+               for k in batch.column("duplicate_kind").to_pylist()]
+    return with_drop_reasons(batch.drop_columns(["duplicate_kind", "duplicate_of"]), reasons)
+
+
+class CombinationSamplingStage(Stage):
+    """Source of `id`, `kind`, `topics`, `knowledge_points` rows (reads graph/, not its input)."""
+
+    name = "sample_combinations"
+
+    def __init__(self, config: DictConfig, method: str, graph_dir: Path, run_seed: int,
+                 num_partitions: int) -> None:
+        self.config = config
+        self.method = method
+        self.graph_dir = graph_dir
+        self.run_seed = run_seed
+        self.num_partitions = num_partitions
+
+    def options(self) -> dict:
+        return {key: OmegaConf.to_container(self.config[key]) if OmegaConf.is_config(self.config[key])
+                else self.config[key] for key in SAMPLER_OPTIONS[self.method]}
+
+    def describe(self) -> str:
+        sampler = "random walks" if self.method == "mathscale" else "KP combinations"
+        return (f"{self.name}  [{self.config.num_combinations} {sampler}, "
+                f"{self.config.num_shards} shards, {self.options()}]")
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        combinations = combination_dataset(
+            str(self.graph_dir), self.method, self.config.num_combinations, self.run_seed,
+            self.config.num_shards, self.options()).rename_columns({"combination_id": "id"})
+        duplicates = find_duplicates(combinations.map_batches(_bucket_keys, batch_format="pyarrow"),
+                                     self.num_partitions)
+        return (combinations.join(duplicates, join_type="left_outer",
+                                  num_partitions=self.num_partitions, on=("id",))
+                .map_batches(_mark, batch_format="pyarrow"))
