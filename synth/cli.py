@@ -4,6 +4,8 @@
     synth run pipelines/quickstart.yaml generate.num_questions=8 run.name=small
     synth run pipelines/quickstart.yaml --dry-run            # validate and print the plan
     synth eval pipelines/eval_cpu.yaml                       # score a model on benchmark sets
+    synth graph build pipelines/mathscale_cpu.yaml           # seeds -> concepts -> graph only
+    synth graph inspect runs/mathscale_cpu                   # stats, top concepts, sample walks
 
 Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
 """
@@ -30,7 +32,40 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("config", help="eval YAML (pipeline: eval), e.g. pipelines/eval_cpu.yaml")
     evaluate.add_argument("overrides", nargs="*", help="key=value overrides, e.g. sampling.max_tokens=512")
     evaluate.add_argument("--dry-run", action="store_true", help="validate, load benchmarks, print the plan")
+    graph = commands.add_parser("graph", help="build or inspect a MathScale/GSDP concept graph")
+    graph_commands = graph.add_subparsers(dest="graph_command", required=True)
+    build = graph_commands.add_parser("build", help="run seeds -> concepts -> graph, then print stats")
+    build.add_argument("config", help="a mathscale or gsdp pipeline YAML")
+    build.add_argument("overrides", nargs="*", help="key=value overrides")
+    inspect = graph_commands.add_parser("inspect", help="stats, top concepts and sample walks of a run's graph")
+    inspect.add_argument("run_dir", help="a run directory, e.g. runs/mathscale_cpu")
+    inspect.add_argument("--samples", type=int, default=5, help="walks/combinations to show")
     return parser
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from synth.concepts.graph_inspection import GraphNotFoundError, inspect_graph
+
+    if args.graph_command == "inspect":
+        try:
+            print(inspect_graph(Path(args.run_dir), samples=args.samples))
+        except GraphNotFoundError as error:
+            print(f"synth: {error}", file=sys.stderr)
+            return EXIT_BAD_CONFIG
+        return 0
+    from synth.config.loading import load_config
+    from synth.pipelines.concept_methods import build_concept_graph_stages
+    from synth.runner import run_pipeline
+
+    cfg = load_config(args.config, args.overrides)
+    if cfg.pipeline not in ("mathscale", "gsdp"):
+        raise ConfigError(f"pipeline: synth graph needs a mathscale or gsdp config, got {cfg.pipeline!r}")
+    summary = run_pipeline(cfg, build_concept_graph_stages(cfg))
+    print()
+    print(inspect_graph(Path(summary["run_dir"])))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown_flags = [item for item in extra if item.startswith("-")]
     if unknown_flags:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra and not hasattr(args, "overrides"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
     try:
@@ -87,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "graph":
+            return _graph(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -2,9 +2,15 @@
 
 Only the named placeholders are replaced, so a template may contain JSON braces or `\\boxed{}`
 without escaping them (str.format would choke on both).
+
+Stages that ask for a reply format can also run in raw-prompt mode: `chat_template` wraps the
+prompt in the model's own template and the assistant turn is started with `response_prefix`.
+A 135M model that ignores "reply in this form" still continues a reply already in that form.
 """
 
 from __future__ import annotations
+
+import pyarrow as pa
 
 
 def fill_template(template: str, **values: object) -> str:
@@ -17,3 +23,19 @@ def fill_template(template: str, **values: object) -> str:
 def placeholders_missing(template: str, *names: str) -> list[str]:
     """The `{name}` placeholders of `names` that `template` lacks (for config validation)."""
     return [name for name in names if "{" + name + "}" not in template]
+
+
+def request_column(prompts: list[str], chat_template: str | None,
+                   response_prefix: str) -> tuple[str, pa.Array]:
+    """(`messages`, chat requests) or, with a chat template, (`prompt`, raw started replies)."""
+    if chat_template:
+        raw = [fill_template(chat_template, prompt=p) + response_prefix for p in prompts]
+        return "prompt", pa.array(raw, pa.string())
+    return "messages", pa.array([[{"role": "user", "content": p}] for p in prompts])
+
+
+def reply_texts(generated: list[str | None], chat_template: str | None,
+                response_prefix: str) -> list[str | None]:
+    """The model's replies, with the started part put back in raw-prompt mode."""
+    prefix = response_prefix if chat_template else ""
+    return [None if text is None else prefix + text for text in generated]

@@ -28,9 +28,13 @@ class StageInputError(RuntimeError):
     """A stage's required columns are missing from its input: the plan is wired wrongly."""
 
 
-def run_pipeline(cfg: DictConfig, stages: list[Stage],
-                 report: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run `stages` into the run directory `cfg` names; returns the summary written to disk."""
+def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], None] = print,
+                 writes_final: bool = True) -> dict[str, Any]:
+    """Run `stages` into the run directory `cfg` names; returns the summary written to disk.
+
+    `writes_final=False` runs the first stages of a plan only (`synth graph build`): every
+    stage lands in stages/, so the full plan later resumes from them, and no data card is written.
+    """
     run_dir = RunDirectory(Path(cfg.run.output_dir) / cfg.run.name)
     run_dir.prepare(cfg)
     start_ray(cfg.ray)
@@ -38,7 +42,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage],
     records: list[dict[str, Any]] = []
     previous: Path | None = None
     for position, stage in enumerate(stages, start=1):
-        last = position == len(stages)
+        last = writes_final and position == len(stages)
         path = run_dir.final_path if last else run_dir.stage_path(position, stage.name)
         record_path = run_dir.record_path(position, stage.name)
         rows_in = records[-1]["rows_out"] if records else 0
@@ -55,11 +59,12 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage],
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
                f"{record['rows_out']} out, {record['wall_seconds']:.1f}s")
         previous = path
-    summary = _summary(cfg, run_dir, records, started)
+    summary = _summary(cfg, run_dir, records, started, previous if writes_final else None)
     run_dir.write_summary(summary)
     write_report(cfg, run_dir, summary)
-    write_data_card(cfg, run_dir, summary)
-    report(f"report: {run_dir.report_dir / 'report.md'}; data card: {run_dir.card_path}")
+    if writes_final:
+        write_data_card(cfg, run_dir, summary)
+        report(f"report: {run_dir.report_dir / 'report.md'}; data card: {run_dir.card_path}")
     return summary
 
 
@@ -108,7 +113,7 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
 
 
 def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any]],
-             started: dt.datetime) -> dict[str, Any]:
+             started: dt.datetime, final_dataset: Path | None) -> dict[str, Any]:
     tokens: dict[str, dict[str, int]] = {}
     for record in records:
         if record["model_role"]:
@@ -119,8 +124,8 @@ def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any
         "run": cfg.run.name,
         "pipeline": cfg.pipeline,
         "run_dir": str(run_dir.root),
-        "final_dataset": str(run_dir.final_path),
-        "final_rows": records[-1]["rows_out"],
+        "final_dataset": str(final_dataset) if final_dataset else None,
+        "final_rows": records[-1]["rows_out"] if final_dataset else 0,
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "stages": records,

@@ -1,4 +1,4 @@
-"""A concept combination: the topics and knowledge points one new question should test."""
+"""A concept combination: the topics and knowledge points one new question tests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ COMBINATION_KINDS = ("walk", "one_hop", "two_hop", "three_hop_core", "community"
 
 @dataclass(frozen=True)
 class Combination:
-    """Concept names in the order the sampler drew them (the order is kept for prompts)."""
+    """Concept names in the order the sampler drew them (kept: prompts list them so)."""
 
     kind: str
     topics: tuple[str, ...]

@@ -72,8 +72,8 @@ def build_mathscale_graph(records: Iterable[tuple[Sequence[str], Sequence[str]]]
         kind, name = node.split(":", 1)
         graph.add_node(node, name=name, kind=kind, count=counts[node])
     for (source, target), count in sorted(pair_counts.items()):
-        graph.add_edge(source, target, kind=edge_kind(graph, source, target), count=count,
-                       weight=math.log(count + WEIGHT_EPSILON))
+        graph.add_edge(source, target, kind=edge_kind(graph, source, target),
+                       count=count, weight=math.log(count + WEIGHT_EPSILON))
     return graph
 
 
@@ -104,7 +104,8 @@ def save_graph(graph: nx.Graph, directory: Path) -> None:
     pq.write_table(pa.Table.from_pylist(edges, schema=EDGE_SCHEMA),
                    directory / "edges.parquet")
     nx.write_graphml(graph, directory / "graph.graphml")
-    (directory / "stats.json").write_text(json.dumps(graph_stats(graph), indent=2) + "\n")
+    stats = json.dumps(graph_stats(graph), indent=2)
+    (directory / "stats.json").write_text(stats + "\n")
 
 
 def load_graph(directory: Path) -> nx.Graph:

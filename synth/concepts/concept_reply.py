@@ -1,8 +1,10 @@
 """Parse an LLM's concept-extraction reply into topics and knowledge points, robustly.
 
 Small models wrap JSON in code fences, add chatter before and after it, stop mid-object, use
-single quotes, or skip JSON and write "Topics: ..." lines. Each of those still yields concepts
-when it can; otherwise the reply is rejected with a reason that summary.json counts.
+single quotes, or skip JSON and write "Topics: ..." lines or numbered lists under a heading.
+Each of those still yields concepts when it can (list items are cut to their name, items
+without a letter are discarded); otherwise the reply is rejected with a reason that
+summary.json counts.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)(?:```|$)", re.DOTALL | re.IGNORECASE)
-_LINE_FIELD = re.compile(r"^\W*(topics?|knowledge[ _]points?|kps?)\W*[:\-]\s*(.+)$",
-                         re.IGNORECASE | re.MULTILINE)
+_HEADING = re.compile(r"^\W*(topics?|knowledge[ _]points?|kps?)\W*[:\-]\s*(.*)$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*(.*)$")
+MAX_CONCEPT_CHARS = 80
 TOPIC_KEYS = ("topics", "topic")
 KP_KEYS = ("knowledge_points", "knowledge points", "knowledgepoints", "kps", "knowledge_point")
 
@@ -82,11 +85,30 @@ def _closed(body: str) -> str:
 
 
 def _line_fields(text: str) -> dict | None:
-    found = {}
-    for key, value in _LINE_FIELD.findall(text):
-        name = "topics" if key.lower().startswith("topic") else "knowledge_points"
-        found.setdefault(name, [v.strip() for v in re.split(r"[;,]", value) if v.strip()])
-    return found or None
+    """Items under "Topics:" / "Knowledge points:" headings: inline (a; b) or listed below."""
+    found: dict[str, list[str]] = {}
+    section = None
+    for line in text.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            section = "topics" if heading.group(1).lower().startswith("topic") else "knowledge_points"
+            found.setdefault(section, []).extend(re.split(r"[;,]", heading.group(2)))
+            continue
+        item = _LIST_ITEM.match(line)
+        if section and item:
+            found[section].append(item.group(1))
+        elif line.strip():
+            section = None  # prose ends a list
+    found = {key: [c for c in map(_concept_name, items) if c] for key, items in found.items()}
+    return found or None  # a heading with no usable item is no_concepts, not bad_json
+
+
+def _concept_name(item: str) -> str:
+    """A list item cut to its name: text before a colon, at most MAX_CONCEPT_CHARS; "" if no letter."""
+    name = item.split(":")[0].strip().strip(".").strip()
+    if len(name) > MAX_CONCEPT_CHARS:
+        name = name[:MAX_CONCEPT_CHARS].rsplit(" ", 1)[0]
+    return name if re.search(r"[^\W\d_]", name) else ""
 
 
 def _pick(data: dict, keys: tuple[str, ...]) -> object:

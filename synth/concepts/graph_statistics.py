@@ -34,8 +34,10 @@ def graph_stats(graph: nx.Graph, seed: int = 0) -> dict:
         "edges_by_kind": dict(sorted(Counter(
             kind for _, _, kind in graph.edges(data="kind")).items())),
         "degree": _degree_summary(degrees),
-        "components": {"count": len(components), "largest": max(components, default=0)},
-        "communities": {"count": len(communities), "largest": max(communities, default=0)},
+        "components": {"count": len(components),
+                       "largest": max(components, default=0)},
+        "communities": {"count": len(communities),
+                        "largest": max(communities, default=0)},
         "top_nodes": [{"id": node, "name": data["name"], "kind": data["kind"],
                        "count": data["count"]} for node, data in top[:TOP_NODES]],
     }

@@ -15,13 +15,20 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from synth.config.errors import ConfigError
-from synth.config.schema import EvalConfig, ScaleQuestPipelineConfig
+from synth.config.schema import (
+    EvalConfig,
+    GSDPPipelineConfig,
+    MathScalePipelineConfig,
+    ScaleQuestPipelineConfig,
+)
 from synth.config.validation import validate
 
 # Pipeline kind (the YAML's `pipeline:` key) -> the structured config it must match.
 PIPELINE_SCHEMAS: dict[str, type] = {
     "scalequest": ScaleQuestPipelineConfig,
     "eval": EvalConfig,
+    "mathscale": MathScalePipelineConfig,
+    "gsdp": GSDPPipelineConfig,
 }
 
 

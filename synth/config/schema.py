@@ -206,6 +206,7 @@ class SeedsConfig:
     split: str = "train"  # Hugging Face split
     question_field: str = "question"  # field holding the question (MATH files: problem)
     solution_field: Optional[str] = "solution"  # field holding the worked solution, if any (GSM8K: answer)
+    topic_field: Optional[str] = None  # seeds' own topic label (CHAMP: category), used instead of model-named topics
     limit: Optional[int] = None  # first N seeds only
 
 
@@ -223,6 +224,8 @@ class ConceptExtractionConfig:
         "it tests.\nReply with JSON only, like {\"topics\": [\"...\"], \"knowledge_points\": [\"...\"]}."
         "\n\nProblem: {question}{solution}"
     )  # {question}, {solution}, {solution_hint}, {max_topics}, {max_knowledge_points} are filled in
+    chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
+    response_prefix: str = ""  # raw mode: the reply is started with this text (small models follow a started format)
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=256)
     )  # greedy: extraction is a reading task
@@ -264,6 +267,8 @@ class ConceptGenerationConfig:
         "the final answer within \\boxed{}.\nTopics: {topics}\nKnowledge points: {knowledge_points}"
         "\n\n{examples}Reply in the form:\nQuestion: <the problem>\nSolution: <the solution>"
     )  # {topics}, {knowledge_points}, {examples} are filled in
+    chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
+    response_prefix: str = ""  # raw mode: the reply is started with this text, e.g. "Question:"
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.7, top_p=0.95, max_tokens=1024)
     )
@@ -302,7 +307,7 @@ class MathScalePipelineConfig:
     run: RunSection = field(default_factory=RunSection)
     ray: RaySection = field(default_factory=RaySection)
     models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
-    seeds: SeedsConfig = field(default_factory=lambda: SeedsConfig(packaged="champ"))
+    seeds: SeedsConfig = field(default_factory=SeedsConfig)
     extract: ConceptExtractionConfig = field(default_factory=ConceptExtractionConfig)
     graph: ConceptGraphConfig = field(default_factory=ConceptGraphConfig)
     sample: ConceptSamplingConfig = field(default_factory=ConceptSamplingConfig)

@@ -21,6 +21,7 @@ from synth.engines.packaged_models import (
     ModelNotFoundError,
     resolve_gguf,
 )
+from synth.prompt_templates import placeholders_missing
 
 
 def validate(cfg: DictConfig) -> None:
@@ -32,6 +33,9 @@ def validate(cfg: DictConfig) -> None:
         _check_quality(cfg)
     elif cfg.pipeline == "eval":
         _check_eval(cfg)
+    elif cfg.pipeline in ("mathscale", "gsdp"):
+        _check_concept_method(cfg)
+        _check_quality(cfg)
 
 
 def _fail(key: str, problem: str, value: Any) -> None:
@@ -185,3 +189,86 @@ def _check_eval(cfg: DictConfig) -> None:
     _check_benchmarks("benchmarks", cfg.benchmarks)
     _require(cfg.comparison_timeout_s > 0, "comparison_timeout_s", "must be > 0",
              cfg.comparison_timeout_s)
+
+
+COMBINATION_KINDS = ("one_hop", "two_hop", "three_hop_core", "community")
+
+
+def _check_prompt(key: str, template: str, *names: str) -> None:
+    missing = placeholders_missing(template, *names)
+    _require(not missing, key, f"must contain {', '.join('{' + n + '}' for n in missing)}",
+             template[:60] + ("..." if len(template) > 60 else ""))
+
+
+def _check_seeds(seeds: DictConfig) -> None:
+    sources = [name for name in ("packaged", "path", "hf_dataset") if seeds[name]]
+    _require(len(sources) == 1, "seeds",
+             "needs exactly one of packaged (champ), path, hf_dataset", sources or None)
+    if seeds.packaged:
+        _require(seeds.packaged == "champ", "seeds.packaged", "must be champ", seeds.packaged)
+    if seeds.path:
+        path = Path(seeds.path).expanduser()
+        _require(path.is_file(), "seeds.path", "file not found", seeds.path)
+        _require(path.suffix in (".jsonl", ".json", ".parquet"), "seeds.path",
+                 "must be a .jsonl or .parquet file", seeds.path)
+    _require(seeds.limit is None or seeds.limit >= 1, "seeds.limit", "must be >= 1", seeds.limit)
+
+
+def _check_concept_method(cfg: DictConfig) -> None:
+    _check_seeds(cfg.seeds)
+    extract = cfg.extract
+    _check_role("extract.model", extract.model, cfg.models)
+    _require(extract.max_topics >= 1, "extract.max_topics", "must be >= 1", extract.max_topics)
+    _require(extract.max_knowledge_points >= 1, "extract.max_knowledge_points", "must be >= 1",
+             extract.max_knowledge_points)
+    _check_prompt("extract.prompt", extract.prompt, "question")
+    _check_sampling("extract.sampling", extract.sampling)
+    graph = cfg.graph
+    _require(graph.min_count >= 1, "graph.min_count", "must be >= 1", graph.min_count)
+    _require(0 < graph.merge_threshold < 1, "graph.merge_threshold", "must be in (0, 1)",
+             graph.merge_threshold)
+    if graph.merge_similar:
+        try:
+            resolve_embedding_model(graph.embedding_model)
+        except EmbeddingModelNotFoundError as error:
+            raise ConfigError(f"graph.embedding_model: {error}") from None
+    sample = cfg.sample
+    _require(sample.num_combinations >= 1, "sample.num_combinations", "must be >= 1",
+             sample.num_combinations)
+    _require(sample.num_shards >= 1, "sample.num_shards", "must be >= 1", sample.num_shards)
+    for key in ("topic_steps", "kp_steps", "community_size"):
+        values = list(sample[key])
+        _require(bool(values) and all(v >= 0 for v in values), f"sample.{key}",
+                 "must be a non-empty list of counts >= 0", values)
+    _require(min(sample.topic_steps) >= 1, "sample.topic_steps", "walks need >= 1 topic step",
+             list(sample.topic_steps))
+    _require(min(sample.community_size) >= 2, "sample.community_size", "must be >= 2",
+             list(sample.community_size))
+    mix = dict(sample.mix)
+    unknown = sorted(set(mix) - set(COMBINATION_KINDS))
+    _require(not unknown, "sample.mix", f"kinds must be among {', '.join(COMBINATION_KINDS)}",
+             unknown)
+    _require(all(w >= 0 for w in mix.values()) and sum(mix.values()) > 0, "sample.mix",
+             "weights must be >= 0 with a positive sum", mix)
+    _require(0 <= sample.core_quantile < 1, "sample.core_quantile", "must be in [0, 1)",
+             sample.core_quantile)
+    generate = cfg.generate
+    _check_role("generate.model", generate.model, cfg.models)
+    _require(generate.num_few_shot >= 0, "generate.num_few_shot", "must be >= 0",
+             generate.num_few_shot)
+    _check_prompt("generate.prompt", generate.prompt, "knowledge_points")
+    _check_sampling("generate.sampling", generate.sampling)
+    judge = cfg.judge
+    if judge.enabled:
+        _require(len(judge.judges) >= 1, "judge.judges", "name at least one judge role", [])
+        for index, entry in enumerate(judge.judges):
+            _check_role(f"judge.judges[{index}].model", entry.model, cfg.models)
+            _require(entry.weight >= 0, f"judge.judges[{index}].weight", "must be >= 0",
+                     entry.weight)
+        _require(sum(j.weight for j in judge.judges) > 0, "judge.judges",
+                 "weights must have a positive sum", [j.weight for j in judge.judges])
+        roles = [j.model for j in judge.judges]
+        _require(len(set(roles)) == len(roles), "judge.judges", "judge roles must be unique", roles)
+        _require(0 <= judge.threshold <= 1, "judge.threshold", "must be in [0, 1]", judge.threshold)
+        _check_prompt("judge.prompt", judge.prompt, "question", "solution")
+        _check_sampling("judge.sampling", judge.sampling)

@@ -19,7 +19,11 @@ import ray
 from omegaconf import DictConfig
 from ray.data import ActorPoolStrategy, Dataset
 
-from synth.concepts.concept_graph import build_kp_graph, build_mathscale_graph, save_graph
+from synth.concepts.concept_graph import (
+    build_kp_graph,
+    build_mathscale_graph,
+    save_graph,
+)
 from synth.concepts.concept_text import canonical_concept
 from synth.concepts.kp_merging import merge_knowledge_points
 from synth.embeddings import SentenceEmbedder, resolve_embedding_model

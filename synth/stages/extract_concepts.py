@@ -1,6 +1,9 @@
 """An LLM, acting as a math teacher, names the topics and knowledge points each seed tests.
 
-Replies are parsed leniently (`synth.concepts.concept_reply`); a reply that yields no
+Replies are parsed leniently (`synth.concepts.concept_reply`). With `chat_template` set the
+stage sends a raw prompt whose assistant turn is already started with `response_prefix`: a
+135M model that ignores "reply as JSON" still continues a started list. Seeds that carry their
+own topic label (`seeds.topic_field`) keep it as their topic. A reply that yields no
 knowledge point stays in the stage's Parquet with its raw text and a reason (`bad_json`,
 `no_concepts`, `truncated`, `engine_error`), never an exception.
 """
@@ -13,7 +16,7 @@ from ray.data import Dataset
 
 from synth.concepts.concept_reply import parse_concept_reply
 from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template
+from synth.prompt_templates import fill_template, reply_texts, request_column
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -24,7 +27,7 @@ class ConceptExtractionStage(Stage):
     """Adds `topics`, `knowledge_points` and the raw `extraction_reply`."""
 
     name = "extract_concepts"
-    requires = ("id", "question", "solution")
+    requires = ("id", "question", "solution", "seed_topics")
 
     def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
         self.config = config
@@ -43,23 +46,29 @@ class ConceptExtractionStage(Stage):
     def _requests(self, batch: pa.Table) -> pa.Table:
         questions = batch.column("question").to_pylist()
         solutions = batch.column("solution").to_pylist()
-        messages = [[{"role": "user", "content": self.prompt(q, s)}]
-                    for q, s in zip(questions, solutions)]
+        prompts = [self.prompt(q, s) for q, s in zip(questions, solutions)]
         params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, "extract", i))
                   for i in batch.column("id").to_pylist()]
-        return (batch.append_column("messages", pa.array(messages))
-                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+        name, requests = request_column(prompts, self.config.chat_template,
+                                        self.config.response_prefix)
+        return (batch.append_column("sampling_params", pa.array(params, SAMPLING_TYPE))
+                .append_column(name, requests))
 
     def _parse(self, batch: pa.Table) -> pa.Table:
-        texts = batch.column("generated_text").to_pylist()
+        texts = reply_texts(batch.column("generated_text").to_pylist(), self.config.chat_template,
+                            self.config.response_prefix)
         finishes = batch.column("finish_reason").to_pylist()
         replies = [parse_concept_reply(t, self.config.max_topics, self.config.max_knowledge_points)
                    for t in texts]
+        labels = batch.column("seed_topics").to_pylist()
         reasons = ["engine_error" if finish == "error"
                    else ("truncated" if finish == "length" and reply.reason else reply.reason)
                    for finish, reply in zip(finishes, replies)]
-        batch = batch.drop_columns(["messages", "sampling_params", "sample_index", "generated_text"])
-        batch = (batch.append_column("topics", pa.array([r.topics for r in replies], STRINGS))
+        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
+        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
+                                    "generated_text"])
+        topics = [label or reply.topics for label, reply in zip(labels, replies)]
+        batch = (batch.append_column("topics", pa.array(topics, STRINGS))
                  .append_column("knowledge_points",
                                 pa.array([r.knowledge_points for r in replies], STRINGS))
                  .append_column("extraction_reply", pa.array(texts, pa.string())))
@@ -67,5 +76,6 @@ class ConceptExtractionStage(Stage):
 
     def apply(self, rows: Dataset | None) -> Dataset:
         requests = rows.map_batches(self._requests, batch_format="pyarrow")
-        return self.engine.generate(requests, chat=True).map_batches(self._parse,
+        chat = not self.config.chat_template
+        return self.engine.generate(requests, chat=chat).map_batches(self._parse,
                                                                      batch_format="pyarrow")

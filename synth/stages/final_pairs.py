@@ -1,8 +1,10 @@
 """Shape kept rows into the final dataset: SFT-ready `messages` plus provenance.
 
 Final columns: id, question, solution, answer, messages (user/assistant), method, agreement,
-num_samples, provenance (models, sampling settings, seeds). `datasets.load_dataset("parquet")`
-and TRL's SFTTrainer read the `messages` column as a conversation directly.
+num_samples, provenance (models, sampling settings, seeds), then the method's own columns
+(concept methods: concepts, topics, knowledge_points, combination_kind; GSDP: judge_score).
+`datasets.load_dataset("parquet")` and TRL's SFTTrainer read `messages` as a conversation.
+A column a method does not produce (agreement without a consensus vote) is null.
 """
 
 from __future__ import annotations
@@ -16,18 +18,23 @@ from synth.stages.base import Stage
 
 FINAL_COLUMNS = ("id", "question", "solution", "answer", "messages", "method", "agreement",
                  "num_samples", "provenance")
+CONCEPT_COLUMNS = ("concepts", "topics", "knowledge_points", "combination_kind")
+OPTIONAL_TYPES = {"agreement": pa.float64(), "num_samples": pa.int64()}
 
 
 class FinalPairsStage(Stage):
-    """Adds `messages`, `method` and `provenance`; keeps only the final columns."""
+    """Adds `messages`, `method` and `provenance`; keeps the final columns (+ `extra_columns`)."""
 
     name = "final_pairs"
-    requires = ("id", "question", "solution", "answer", "agreement", "num_samples",
-                "question_seed")
 
-    def __init__(self, method: str, provenance: dict[str, Any]) -> None:
+    def __init__(self, method: str, provenance: dict[str, Any],
+                 extra_columns: tuple[str, ...] = ()) -> None:
         self.method = method
         self.provenance = provenance  # run-wide part: models, sampling settings, run seed
+        self.extra_columns = extra_columns
+        derived = {"concepts", "combination_kind"}
+        self.requires = ("id", "question", "solution", "answer", "question_seed",
+                         *(c for c in extra_columns if c not in derived))
 
     def _finalize(self, batch: pa.Table) -> pa.Table:
         questions = batch.column("question").to_pylist()
@@ -39,7 +46,16 @@ class FinalPairsStage(Stage):
         batch = (batch.append_column("messages", pa.array(messages))
                  .append_column("method", pa.array([self.method] * len(questions), pa.string()))
                  .append_column("provenance", pa.array(provenance)))
-        return batch.select(list(FINAL_COLUMNS))
+        for name, kind in OPTIONAL_TYPES.items():
+            if name not in batch.column_names:
+                batch = batch.append_column(name, pa.nulls(batch.num_rows, kind))
+        if "concepts" in self.extra_columns:
+            concepts = [t + k for t, k in zip(batch.column("topics").to_pylist(),
+                                              batch.column("knowledge_points").to_pylist())]
+            batch = batch.append_column("concepts", pa.array(concepts, pa.list_(pa.string())))
+        if "combination_kind" in self.extra_columns:
+            batch = batch.append_column("combination_kind", batch.column("kind"))
+        return batch.select([*FINAL_COLUMNS, *self.extra_columns])
 
     def apply(self, rows: Dataset | None) -> Dataset:
         return rows.map_batches(self._finalize, batch_format="pyarrow")

@@ -19,7 +19,8 @@ PACKAGED_SEEDS = ("champ",)
 
 
 class SeedLoadingStage(Stage):
-    """Rows `id`, `question`, `solution` (null when the seeds have none); empty questions dropped."""
+    """Rows `id`, `question`, `solution` (null when the seeds have none), `seed_topics`
+    (the seeds' own topic label when `topic_field` names one); empty questions dropped."""
 
     name = "load_seeds"
 
@@ -52,10 +53,13 @@ class SeedLoadingStage(Stage):
         solutions = (batch.column(solution_field).to_pylist()
                      if solution_field and solution_field in batch.column_names
                      else [None] * batch.num_rows)
+        topic_field = self.config.topic_field
+        labels = (batch.column(topic_field).to_pylist() if topic_field else [None] * batch.num_rows)
         table = pa.table({
             "id": pa.array([stable_id("seed", q) for q in questions], pa.string()),
             "question": pa.array(questions, pa.string()),
             "solution": pa.array([None if s is None else str(s) for s in solutions], pa.string()),
+            "seed_topics": pa.array([[str(t)] if t else [] for t in labels], pa.list_(pa.string())),
         })
         return with_drop_reasons(table, [None if q else "empty" for q in questions])
 

@@ -3,7 +3,8 @@
 The sampler is a Ray Data source (`synth.concepts.combination_source`): seeded shards sample in
 parallel and stream batches, so millions of combinations never sit on the driver. Shards
 deduplicate their own output; duplicates across shards are found here with the same hash
-shuffle the dedup stage uses, and marked `duplicate_combination` (the smallest id survives).
+shuffle the dedup stage uses, and marked `duplicate_combination` (the copy from the lowest
+shard survives, so the result does not depend on scheduling).
 """
 
 from __future__ import annotations
@@ -25,20 +26,27 @@ SAMPLER_OPTIONS = {
 }
 
 
+def _with_draw_id(batch: pa.Table) -> pa.Table:
+    """`draw_id` = combination id + shard: unique per row, so copies from two shards differ."""
+    draw_ids = [f"{key}:{shard:05d}" for key, shard in zip(batch.column("id").to_pylist(),
+                                                           batch.column("shard").to_pylist())]
+    return batch.append_column("draw_id", pa.array(draw_ids, pa.string()))
+
+
 def _bucket_keys(batch: pa.Table) -> pa.Table:
-    ids = batch.column("id").to_pylist()
-    return pa.table({"id": pa.array(ids, pa.string()),
-                     "bucket_keys": pa.array([[hash64(i, "combination")] for i in ids],
-                                             pa.list_(pa.int64())),
-                     "bucket_kinds": pa.array([[EXACT]] * len(ids), pa.list_(pa.int8()))})
+    keys = [[hash64(key, "combination")] for key in batch.column("id").to_pylist()]
+    return pa.table({"id": batch.column("draw_id"),
+                     "bucket_keys": pa.array(keys, pa.list_(pa.int64())),
+                     "bucket_kinds": pa.array([[EXACT]] * len(keys), pa.list_(pa.int8()))})
 
 
 def _mark(batch: pa.Table) -> pa.Table:
     if "duplicate_kind" not in batch.column_names:  # a join partition that met no duplicate
-        return with_drop_reasons(batch, [None] * batch.num_rows)
+        return with_drop_reasons(batch.drop_columns(["draw_id"]), [None] * batch.num_rows)
     reasons = [None if k is None else "duplicate_combination"
                for k in batch.column("duplicate_kind").to_pylist()]
-    return with_drop_reasons(batch.drop_columns(["duplicate_kind", "duplicate_of"]), reasons)
+    return with_drop_reasons(batch.drop_columns(["duplicate_kind", "duplicate_of", "draw_id"]),
+                             reasons)
 
 
 class CombinationSamplingStage(Stage):
@@ -67,8 +75,9 @@ class CombinationSamplingStage(Stage):
         combinations = combination_dataset(
             str(self.graph_dir), self.method, self.config.num_combinations, self.run_seed,
             self.config.num_shards, self.options()).rename_columns({"combination_id": "id"})
+        combinations = combinations.map_batches(_with_draw_id, batch_format="pyarrow")
         duplicates = find_duplicates(combinations.map_batches(_bucket_keys, batch_format="pyarrow"),
-                                     self.num_partitions)
+                                     self.num_partitions).rename_columns({"id": "draw_id"})
         return (combinations.join(duplicates, join_type="left_outer",
-                                  num_partitions=self.num_partitions, on=("id",))
+                                  num_partitions=self.num_partitions, on=("draw_id",))
                 .map_batches(_mark, batch_format="pyarrow"))

@@ -1,0 +1,102 @@
+"""One call writes a new question and its solution from a concept combination (MathScale, GSDP).
+
+The prompt lists the combination's topics and KPs, with few-shot seed problems whose KP sets
+are closest by Jaccard similarity (read from the run's graph/seeds.parquet). The reply is split
+into `question` and `solution`; the final answer is extracted from the solution. Replies that do
+not split, have no final answer, or were cut off are kept with a drop reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+from synth.answers.extraction import extract_answer
+from synth.concepts.few_shot_examples import FewShotIndex
+from synth.concepts.problem_reply import parse_problem_reply
+from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.row_ids import derived_seed, stable_id
+from synth.stages.base import Stage, with_drop_reasons
+
+
+class ConceptPrompter:
+    """Builds chat requests for combinations; loads the few-shot pool once per worker."""
+
+    def __init__(self, config: DictConfig, seeds_path: Path, run_seed: int) -> None:
+        self.config = config
+        self.seeds_path = seeds_path
+        self.run_seed = run_seed
+        self.index: FewShotIndex | None = None
+
+    def examples(self, knowledge_points: list[str]) -> str:
+        if self.config.num_few_shot == 0:
+            return ""
+        if self.index is None:
+            self.index = FewShotIndex(pq.read_table(self.seeds_path).to_pylist())
+        shots = self.index.closest(knowledge_points, self.config.num_few_shot)
+        return "".join(f"Example:\nQuestion: {s['question']}\nSolution: {s['solution']}\n\n"
+                       for s in shots)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        combination_ids = batch.column("id").to_pylist()
+        topics = batch.column("topics").to_pylist()
+        kps = batch.column("knowledge_points").to_pylist()
+        prompts = [fill_template(self.config.prompt, topics=", ".join(t) or "(any)",
+                                 knowledge_points="; ".join(k), examples=self.examples(k))
+                   for t, k in zip(topics, kps)]
+        name, requests = request_column(prompts, self.config.chat_template,
+                                        self.config.response_prefix)
+        seeds = [derived_seed(self.run_seed, "concept_problem", i) for i in combination_ids]
+        return (batch.rename_columns({"id": "combination_id"})
+                .append_column("id", pa.array([stable_id("problem", i) for i in combination_ids]))
+                .append_column("question_seed", pa.array(seeds, pa.int64()))
+                .append_column(name, requests)
+                .append_column("sampling_params", pa.array(
+                    [sampling_params(self.config.sampling, s) for s in seeds], SAMPLING_TYPE)))
+
+
+def _to_problems(batch: pa.Table, chat_template: str | None, response_prefix: str) -> pa.Table:
+    texts = reply_texts(batch.column("generated_text").to_pylist(), chat_template, response_prefix)
+    finishes = batch.column("finish_reason").to_pylist()
+    replies = [parse_problem_reply(t) for t in texts]
+    answers = [extract_answer(r.solution) if r.solution else None for r in replies]
+    reasons = []
+    for finish, reply, answer in zip(finishes, replies, answers):
+        if finish == "error":
+            reasons.append("engine_error")
+        elif reply.reason or answer is None:
+            reasons.append("truncated" if finish == "length" else reply.reason or "no_final_answer")
+        else:
+            reasons.append(None)
+    request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
+    batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index", "generated_text"])
+    batch = (batch.append_column("question", pa.array([r.question for r in replies], pa.string()))
+             .append_column("solution", pa.array([r.solution for r in replies], pa.string()))
+             .append_column("answer", pa.array(answers, pa.string()))
+             .append_column("generation_reply", pa.array(texts, pa.string())))
+    return with_drop_reasons(batch, reasons)
+
+
+class ConceptGenerationStage(Stage):
+    """Adds `question`, `solution`, `answer` (and keeps `combination_id`, `kind`, concepts)."""
+
+    name = "generate_from_concepts"
+    requires = ("id", "kind", "topics", "knowledge_points")
+
+    def __init__(self, config: DictConfig, engine: Engine, seeds_path: Path, run_seed: int) -> None:
+        self.config = config
+        self.engine = engine
+        self.seeds_path = seeds_path
+        self.run_seed = run_seed
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        prompter = ConceptPrompter(self.config, self.seeds_path, self.run_seed)
+        requests = rows.map_batches(prompter, batch_format="pyarrow")
+        return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
+            _to_problems, fn_args=(self.config.chat_template, self.config.response_prefix),
+            batch_format="pyarrow")

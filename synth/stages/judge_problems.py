@@ -1,0 +1,113 @@
+"""GSDP's scoring filter: judge models score each problem and vote on its solution.
+
+One `JudgeStage` per judge role (so tokens are accounted per model) adds
+`judge_<role>_score` (0-1, from a 0-10 rating) and `judge_<role>_correct` (Yes/No). Then
+`JudgeFilter` keeps a problem when no judge voted its solution wrong and the weighted score
+reaches the threshold (GSDP: 0.85). A verdict that cannot be read is its own drop reason.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.prompt_templates import fill_template
+from synth.row_ids import derived_seed
+from synth.stages.base import RowFilter, Stage, with_drop_reasons
+
+_SCORE = re.compile(r"score\W*(\d+(?:\.\d+)?)", re.IGNORECASE)
+_CORRECT = re.compile(r"correct\W*(yes|no)\b", re.IGNORECASE)
+
+
+def parse_verdict(text: str | None) -> tuple[float | None, bool | None]:
+    """(score in 0-1, solution correct) from a judge reply; None for a part it did not state."""
+    if not text:
+        return None, None
+    score = _SCORE.search(text)
+    correct = _CORRECT.search(text)
+    value = None if score is None else min(max(float(score.group(1)), 0.0), 10.0) / 10
+    return value, None if correct is None else correct.group(1).lower() == "yes"
+
+
+def score_column(role: str) -> str:
+    return f"judge_{role}_score"
+
+
+def correct_column(role: str) -> str:
+    return f"judge_{role}_correct"
+
+
+class JudgeStage(Stage):
+    """Adds one judge's `score` and `correct` columns; counts its verdict shapes, drops nothing."""
+
+    def __init__(self, config: DictConfig, role: str, engine: Engine, run_seed: int) -> None:
+        self.config = config
+        self.role = role
+        self.engine = engine
+        self.run_seed = run_seed
+        self.name = f"judge_by_{role}"
+        self.requires = ("id", "question", "solution")
+        self.count_columns = (f"judge_{role}_verdict",)
+
+    def _requests(self, batch: pa.Table) -> pa.Table:
+        prompts = [fill_template(self.config.prompt, question=q, solution=s) for q, s in
+                   zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
+        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, self.name, i))
+                  for i in batch.column("id").to_pylist()]
+        return (batch.append_column("messages", pa.array([[{"role": "user", "content": p}]
+                                                          for p in prompts]))
+                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+
+    def _verdicts(self, batch: pa.Table) -> pa.Table:
+        verdicts = [parse_verdict(t) for t in batch.column("generated_text").to_pylist()]
+        shapes = ["engine_error" if finish == "error" else
+                  "unparseable" if score is None or correct is None else "ok"
+                  for finish, (score, correct) in zip(batch.column("finish_reason").to_pylist(),
+                                                      verdicts)]
+        batch = batch.drop_columns(["messages", "sampling_params", "sample_index", "generated_text"])
+        return (batch.append_column(score_column(self.role), pa.array([v[0] for v in verdicts], pa.float64()))
+                .append_column(correct_column(self.role), pa.array([v[1] for v in verdicts], pa.bool_()))
+                .append_column(f"judge_{self.role}_verdict", pa.array(shapes, pa.string())))
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        requests = rows.map_batches(self._requests, batch_format="pyarrow")
+        return self.engine.generate(requests, chat=True).map_batches(self._verdicts,
+                                                                     batch_format="pyarrow")
+
+
+class JudgeFilter(RowFilter):
+    """Adds `judge_score` (weighted); drops `judged_wrong`, `judge_unparseable`, `low_judge_score`."""
+
+    name = "judge_filter"
+
+    def __init__(self, config: DictConfig) -> None:
+        self.weights = {judge.model: float(judge.weight) for judge in config.judges}
+        self.threshold = float(config.threshold)
+        self.requires = tuple(c for role in self.weights for c in (score_column(role), correct_column(role)))
+
+    def weighted_score(self, row: dict[str, Any]) -> float | None:
+        scores = [row[score_column(role)] for role in self.weights]
+        if any(s is None for s in scores):
+            return None
+        total = sum(self.weights.values())
+        return sum(w * s for w, s in zip(self.weights.values(), scores)) / total if total else 0.0
+
+    def reason(self, row: dict[str, Any]) -> str | None:
+        votes = [row[correct_column(role)] for role in self.weights]
+        if any(vote is False for vote in votes):
+            return "judged_wrong"  # GSDP: one judge voting the solution wrong rejects it
+        score = self.weighted_score(row)
+        if score is None or any(vote is None for vote in votes):
+            return "judge_unparseable"
+        return None if score >= self.threshold else "low_judge_score"
+
+    def _mark(self, batch: pa.Table) -> pa.Table:
+        rows = batch.select(list(self.requires)).to_pylist()
+        scores = pa.array([self.weighted_score(r) for r in rows], pa.float64())
+        batch = batch.append_column("judge_score", scores)
+        return with_drop_reasons(batch, [self.reason(r) for r in rows])
