@@ -4,7 +4,10 @@ Each read task is one shard: it loads the graph from `graph_dir` itself, builds 
 method's sampler, makes exactly its share of draws from a generator seeded by
 (seed, shard), drops draws whose combination it already emitted, and streams the rest
 as Arrow tables of `BATCH_ROWS` rows. The same (graph, method, num_combinations, seed,
-num_shards, sampler_options) therefore always gives the same rows.
+num_shards, sampler_options) therefore always gives the same rows. A draw is a
+successful one: dropped walks and GSDP kinds that found nothing are retried. For
+MathScale each shard runs whole epochs of its own (every topic once, in its own
+shuffled order), the last one cut off when the shard's share is reached.
 
 Duplicates are removed within a shard only; two shards can emit the same combination
 (same `combination_id`), and the pipeline removes those downstream with a shuffle.
@@ -61,6 +64,9 @@ def combination_dataset(graph_dir: str, method: str, num_combinations: int, seed
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if num_shards < 1 or num_combinations < 0:
+        raise ValueError(f"need num_shards >= 1 and num_combinations >= 0, got "
+                         f"{num_shards} and {num_combinations}")
     source = CombinationDatasource(str(graph_dir), method, num_combinations, seed,
                                    num_shards, dict(sampler_options))
     return ray.data.read_datasource(source, override_num_blocks=num_shards)

@@ -294,6 +294,8 @@ class JudgeFilterConfig:
         "Rate the problem's quality (clear, well-posed, solvable) from 0 to 10, and say whether the "
         "solution is correct.\nReply exactly in the form:\nScore: <0-10>\nCorrect: <Yes or No>"
     )  # {question} and {solution} are filled in
+    chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
+    response_prefix: str = ""  # raw mode: the reply is started with this text, e.g. "Score:"
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=64)
     )

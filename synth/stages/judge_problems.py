@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template
+from synth.prompt_templates import fill_template, reply_texts, request_column
 from synth.row_ids import derived_seed
 from synth.stages.base import RowFilter, Stage, with_drop_reasons
 
@@ -59,25 +59,30 @@ class JudgeStage(Stage):
                    zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
         params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, self.name, i))
                   for i in batch.column("id").to_pylist()]
-        return (batch.append_column("messages", pa.array([[{"role": "user", "content": p}]
-                                                          for p in prompts]))
+        name, requests = request_column(prompts, self.config.chat_template,
+                                        self.config.response_prefix)
+        return (batch.append_column(name, requests)
                 .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
-        verdicts = [parse_verdict(t) for t in batch.column("generated_text").to_pylist()]
+        verdicts = [parse_verdict(t) for t in reply_texts(
+            batch.column("generated_text").to_pylist(), self.config.chat_template,
+            self.config.response_prefix)]
         shapes = ["engine_error" if finish == "error" else
                   "unparseable" if score is None or correct is None else "ok"
                   for finish, (score, correct) in zip(batch.column("finish_reason").to_pylist(),
                                                       verdicts)]
-        batch = batch.drop_columns(["messages", "sampling_params", "sample_index", "generated_text"])
+        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
+        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
+                                    "generated_text"])
         return (batch.append_column(score_column(self.role), pa.array([v[0] for v in verdicts], pa.float64()))
                 .append_column(correct_column(self.role), pa.array([v[1] for v in verdicts], pa.bool_()))
                 .append_column(f"judge_{self.role}_verdict", pa.array(shapes, pa.string())))
 
     def apply(self, rows: Dataset | None) -> Dataset:
         requests = rows.map_batches(self._requests, batch_format="pyarrow")
-        return self.engine.generate(requests, chat=True).map_batches(self._verdicts,
-                                                                     batch_format="pyarrow")
+        return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
+            self._verdicts, batch_format="pyarrow")
 
 
 class JudgeFilter(RowFilter):

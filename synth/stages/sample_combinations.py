@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
 import pyarrow as pa
+import ray
 from omegaconf import DictConfig, OmegaConf
 from ray.data import Dataset
 
-from synth.concepts.combination_source import combination_dataset
+from synth.concepts.combination_source import COMBINATION_SCHEMA, combination_dataset
+from synth.concepts.concept_graph import KP, TOPIC, load_graph
 from synth.quality.duplicate_resolution import EXACT, find_duplicates
 from synth.quality.text_normalization import hash64
 from synth.stages.base import Stage, with_drop_reasons
@@ -49,6 +52,13 @@ def _mark(batch: pa.Table) -> pa.Table:
                              reasons)
 
 
+def can_sample(graph: nx.Graph, method: str) -> bool:
+    """Whether any combination exists: a topic next to a KP (walks), or a KP-KP edge (GSDP)."""
+    wanted = {TOPIC, KP} if method == "mathscale" else {KP}
+    return any({graph.nodes[a]["kind"], graph.nodes[b]["kind"]} == wanted
+               for a, b in graph.edges())
+
+
 class CombinationSamplingStage(Stage):
     """Source of `id`, `kind`, `topics`, `knowledge_points` rows (reads graph/, not its input)."""
 
@@ -72,6 +82,11 @@ class CombinationSamplingStage(Stage):
                 f"{self.config.num_shards} shards, {self.options()}]")
 
     def apply(self, rows: Dataset | None) -> Dataset:
+        if not can_sample(load_graph(self.graph_dir), self.method):
+            # Too few seeds or concepts: say so, and let the funnel show zero combinations.
+            print(f"{self.name}: the concept graph in {self.graph_dir} links no concepts to sample "
+                  "from; add seeds or lower graph.min_count")
+            return ray.data.from_arrow(COMBINATION_SCHEMA.empty_table())
         combinations = combination_dataset(
             str(self.graph_dir), self.method, self.config.num_combinations, self.run_seed,
             self.config.num_shards, self.options()).rename_columns({"combination_id": "id"})

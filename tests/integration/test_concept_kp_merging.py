@@ -24,11 +24,13 @@ def test_spelling_variants_merge_and_distinct_concepts_do_not(minilm):
              "area of a circle"]
     vectors = minilm.encode(names, normalize_embeddings=True)
     mapping = merge_knowledge_points(names, vectors, THRESHOLD)
-    assert mapping["the pythagorean theorem"] == "pythagorean theorem"
-    assert mapping["pythagorean theorem"] == "pythagorean theorem"
-    assert mapping["pythagoras theorem"] == "pythagorean theorem"
+    assert mapping["the pythagorean theorem"] == mapping["pythagorean theorem"]
+    # All seen once: the shortest spelling represents the cluster.
+    assert mapping["pythagorean theorem"] == "pythagoras theorem"
+    assert mapping["pythagoras theorem"] == "pythagoras theorem"
     # Same frequency and length: the alphabetically first spelling represents both.
     assert mapping["prime factorization"] == "prime factorisation"
     assert mapping["prime factorization"] != mapping["pythagorean theorem"]
-    assert len({mapping[n] for n in ("law of cosines", "area of a circle",
-                                     "pythagorean theorem", "prime factorization")}) == 4
+    distinct = ("law of cosines", "area of a circle", "pythagorean theorem",
+                "prime factorization")
+    assert len({mapping[n] for n in distinct}) == 4

@@ -91,7 +91,8 @@ def test_every_kind_meets_its_definition_on_a_random_graph(ring_graph):
     # Community pairs need not be adjacent: some are not.
     node = {data["name"]: n for n, data in ring_graph.nodes(data=True)}
     community_pairs = [d.knowledge_points for d in draws if d.kind == "community"]
-    assert any(not ring_graph.has_edge(node[a], node[b]) for a, b, *_ in community_pairs)
+    assert any(not ring_graph.has_edge(node[a], node[b])
+               for a, b, *_ in community_pairs)
 
 
 def test_champ_graph_kinds_and_its_missing_three_hop_core_pairs(champ_graph):
@@ -101,7 +102,8 @@ def test_champ_graph_kinds_and_its_missing_three_hop_core_pairs(champ_graph):
     kinds = _check_definitions(champ_graph, sampler, draws)
     assert set(kinds) == {"one_hop", "two_hop", "community"}
     # CHAMP's few core concepts all lie within two hops of each other, so none qualify.
-    core = [n for n in champ_graph if champ_graph.nodes[n]["name"] in _core(champ_graph, 0.9)]
+    core_names = _core(champ_graph, 0.9)
+    core = [n for n in champ_graph if champ_graph.nodes[n]["name"] in core_names]
     lengths = dict(nx.all_pairs_shortest_path_length(champ_graph.subgraph(
         nx.node_connected_component(champ_graph, core[0]))))
     assert all(lengths.get(u, {}).get(v) != 3 for u in core for v in core)

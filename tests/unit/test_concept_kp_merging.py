@@ -1,4 +1,4 @@
-"""KP merging: cosine >= threshold links, connected groups merge, one stable name each."""
+"""KP merging: cosine >= threshold links, linked groups merge, one stable name each."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def test_threshold_is_inclusive_and_links_chain():
     names = ["a", "b", "c", "d"]
     vectors = np.array([_unit(0), _unit(20), _unit(40), _unit(61)])
     # a-b and b-c are 20 degrees apart, a-c 40: single linkage still joins all three.
-    mapping = merge_knowledge_points(names, vectors, threshold=float(np.cos(np.radians(20))))
+    threshold = float(np.cos(np.radians(20)))
+    mapping = merge_knowledge_points(names, vectors, threshold)
     assert mapping == {"a": "a", "b": "a", "c": "a", "d": "d"}
 
 

@@ -1,5 +1,5 @@
-"""MathScale random walks: transition frequencies follow co-occurrence counts, step counts
-follow their distributions, no node repeats unless revisits are allowed."""
+"""MathScale random walks: transition frequencies follow co-occurrence counts, step
+counts follow their distributions, no node repeats unless revisits are allowed."""
 
 from __future__ import annotations
 
@@ -92,12 +92,12 @@ def test_phase_ends_early_when_every_neighbour_was_visited():
     # k5 -> k6 is a dead end: k6's only neighbour is k5.
     graph = _hand_built_graph()
     graph.add_edge("topic:e", "kp:k6", count=1, weight=0.0, kind="topic-kp")
-    nx.set_node_attributes(graph, {"topic:e": {"name": "e", "kind": "topic", "count": 1}})
+    graph.nodes["topic:e"].update(name="e", kind="topic", count=1)
     sampler = RandomWalkSampler(graph, topic_steps=(0,), kp_steps=(4,))
     rng = np.random.default_rng(5)
     kps = {sampler.walk("e", rng).knowledge_points for _ in range(2_000)}
     assert all(k[:2] == ("k6", "k5") for k in kps)
-    assert ("k6", "k5", "k4", "k1", "k2") in kps  # full length where the graph allows it
+    assert ("k6", "k5", "k4", "k1", "k2") in kps  # full length where the graph allows
     assert min(len(k) for k in kps) >= 3  # k5 always has k4 to go on to
 
 

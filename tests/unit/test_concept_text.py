@@ -10,7 +10,8 @@ from synth.concepts.concept_text import canonical_concept
 @pytest.mark.parametrize("raw", [
     "Pythagorean theorem", "  Pythagorean   Theorem. ", '"Pythagorean theorem"',
     "1. Pythagorean theorem;", "- pythagorean theorem", "(Pythagorean theorem)",
-    "“Pythagorean Theorem”", "Ｐｙｔｈａｇｏｒｅａｎ\tｔｈｅｏｒｅｍ", "[ 'Pythagorean theorem' ]",
+    "“Pythagorean Theorem”", "[ 'Pythagorean theorem' ]",
+    "Ｐｙｔｈａｇｏｒｅａｎ\tｔｈｅｏｒｅｍ",  # full-width letters: NFKC
 ])
 def test_variants_share_one_canonical_form(raw):
     assert canonical_concept(raw) == "pythagorean theorem"
@@ -32,7 +33,8 @@ def test_math_symbols_are_kept(raw, expected):
     assert canonical_concept(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "...", "- ", "()", '""', "None", "N/A", "?!", "*"])
+@pytest.mark.parametrize("raw", ["", "   ", "...", "- ", "()", '""', "None", "N/A",
+                                 "?!", "*"])
 def test_empty_and_placeholder_text_gives_empty_string(raw):
     assert canonical_concept(raw) == ""
 
