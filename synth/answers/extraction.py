@@ -46,8 +46,10 @@ def extract_answer(text: str | None, allow_last_number: bool = False) -> str | N
         answer = stated[-1].strip().strip("$").strip()
         if answer:
             return answer
-    if allow_last_number:
-        numbers = _NUMBER.findall(text)
-        if numbers:
-            return numbers[-1].replace(",", "")
-    return None
+    return extract_last_number(text) if allow_last_number else None
+
+
+def extract_last_number(text: str | None) -> str | None:
+    """The last number written in `text` (thousands commas removed), or None."""
+    numbers = _NUMBER.findall(text or "")
+    return numbers[-1].replace(",", "") if numbers else None

@@ -1,7 +1,8 @@
 """Two rules that decide whether a solution reaches a benchmark item's gold answer.
 
-Both read the same prediction out of the solution text: the last `\\boxed{}`, else what follows
-"The answer is", else (only when the gold answer is a number, as MwpBench does) the last number.
+Both read the same prediction out of the solution text, in MwpBench's order: the last
+`\\boxed{}`, else (only when the gold answer is a number) the last number, else what follows
+"the answer is".
 
 * `mwpbench_correct` is MwpBench's protocol (MathScale, Tang et al. 2024). Prediction and gold are
   normalised the way MATH answers are: spaces, `\\left`/`\\right`, `\\!`, dollar signs, degree
@@ -25,7 +26,7 @@ import re
 from typing import NamedTuple
 
 from synth.answers.equivalence import answers_equivalent
-from synth.answers.extraction import extract_answer
+from synth.answers.extraction import extract_answer, extract_boxed, extract_last_number
 
 RELATIVE_TOLERANCE = 1e-4  # MwpBench's tolerance for numeric answers
 
@@ -48,8 +49,14 @@ class Verdict(NamedTuple):
 
 def extract_prediction(text: str | None, gold: str | None) -> str | None:
     """The solution's final answer; the last-number fallback only applies to numeric golds."""
-    numeric_gold = gold is not None and mwpbench_number(normalize_mwpbench(gold)) is not None
-    return extract_answer(text, allow_last_number=numeric_gold)
+    boxed = extract_boxed(text or "")
+    if boxed is not None:
+        return boxed
+    if gold is not None and mwpbench_number(normalize_mwpbench(gold)) is not None:
+        number = extract_last_number(text)
+        if number is not None:
+            return number
+    return extract_answer(text)
 
 
 def normalize_mwpbench(answer: str) -> str:

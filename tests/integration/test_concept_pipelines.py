@@ -15,7 +15,8 @@ import pytest
 from synth.stages.final_pairs import CONCEPT_COLUMNS, FINAL_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
-SMALL = ["seeds.limit=24", "sample.num_combinations=6", "generate.sampling.max_tokens=160"]
+# Enough seeds that SmolLM2's concepts repeat (MathScale keeps concepts seen twice or more).
+SMALL = ["seeds.limit=40", "sample.num_combinations=10"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -58,21 +59,27 @@ def test_graph_is_saved_and_inspectable(concept_run):
 def test_funnel_matches_parquet_and_final_rows_carry_concepts(concept_run):
     name, run_dir = concept_run
     summary = json.loads((run_dir / "summary.json").read_text())
+    assert (run_dir / "report" / "funnel.png").stat().st_size > 5000
     for record, stage_dir in zip(summary["stages"], sorted(
             p for p in (run_dir / "stages").iterdir() if p.is_dir())):
         assert _rows(stage_dir) == record["rows_written"], stage_dir
-    extraction = summary["stages"][1]
-    assert extraction["stage"] == "extract_concepts" and extraction["rows_in"] == 24
-    assert extraction["rows_out"] + sum(extraction["dropped"].values()) == 24
+    records = {r["stage"]: r for r in summary["stages"]}
+    extraction = records["extract_concepts"]
+    assert extraction["rows_in"] == 40
+    assert extraction["rows_out"] + sum(extraction["dropped"].values()) == 40
+    assert records["generate_from_concepts"]["rows_written"] > 0, "the graph yields combinations"
+    assert _rows(run_dir / "final" / "data") == summary["final_rows"]
+    if summary["final_rows"] == 0:  # a 135M model may write nothing usable; the funnel says why
+        assert sum(records["generate_from_concepts"]["dropped"].values()) > 0
+        return
     final = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
-    assert final.num_rows == summary["final_rows"]
     columns = (*FINAL_COLUMNS, *CONCEPT_COLUMNS, *(("judge_score",) if name == "gsdp_cpu" else ()))
     assert tuple(final.column_names) == columns
     for row in final.to_pylist():
         assert row["knowledge_points"] and row["answer"]
         assert row["messages"][0]["content"] == row["question"]
     assert (run_dir / "final" / "README.md").read_text().count(f"- rows: **{final.num_rows}**") == 1
-    assert (run_dir / "report" / "funnel.png").stat().st_size > 5000
+    assert (run_dir / "report" / "concept_coverage.png").stat().st_size > 5000
 
 
 def test_graph_build_then_run_resumes_the_graph_stages(tmp_path):

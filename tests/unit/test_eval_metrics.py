@@ -26,7 +26,7 @@ GSM8K_SOLUTION = ("Janet sells 16 - 3 - 4 = 9 duck eggs a day.\n"
     ("The answer is $18.00$.", "18", "18.00"),  # equal as numbers within 1e-4
     ("So the answer is 0.3333.", "\\frac{1}{3}", "0.3333"),  # |0.3333 - 1/3| / (1/3) < 1e-4
     ("Thus $y = \\boxed{\\dfrac{9}{7}}$.", "\\frac{9}{7}", "\\frac{9}{7}"),
-    ("The answer is \\frac12.", "\\frac{1}{2}", "\\frac{1}{2}"),
+    ("so the result is \\boxed{\\frac12}.", "\\frac{1}{2}", "\\frac{1}{2}"),
     ("The answer is 9/7", "\\dfrac{9}{7}", "\\frac{9}{7}"),
     ("so $\\boxed{.5}$", "\\frac{1}{2}", "0.5"),
     ("The angle is \\boxed{90^\\circ}", "90", "90"),
@@ -141,3 +141,9 @@ def test_benchmarks_keep_config_order_in_the_table():
     assert [line.split("|")[1].strip() for line in lines[2:]] == ["gsm8k", "math", "micro", "macro"]
     assert lines[3] == "| math | 1 | 100.0% | 100.0% |"
     assert lines[5] == "| macro | 2 | 50.0% | 50.0% |"
+
+
+def test_mwpbench_order_prefers_the_last_number_for_numeric_golds():
+    text = "The answer is 18. Check: 18 + 2 = 20"
+    assert mwpbench_correct(text, "20").prediction == "20"  # boxed, else last number, ...
+    assert mwpbench_correct("The answer is blue.", "blue") == (True, "blue")  # ... else "answer is"
