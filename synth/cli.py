@@ -62,7 +62,7 @@ def _graph(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.overrides)
     if cfg.pipeline not in ("mathscale", "gsdp"):
         raise ConfigError(f"pipeline: synth graph needs a mathscale or gsdp config, got {cfg.pipeline!r}")
-    summary = run_pipeline(cfg, build_concept_graph_stages(cfg))
+    summary = run_pipeline(cfg, build_concept_graph_stages(cfg), writes_final=False)
     print()
     print(inspect_graph(Path(summary["run_dir"])))
     return 0
