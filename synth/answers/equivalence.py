@@ -20,6 +20,8 @@ import math
 import re
 import threading
 
+from synth.answers.extraction import closing_brace
+
 # math-verify warns on every call that its own timeouts are off; we enforce ours, so hush it.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
@@ -56,7 +58,7 @@ def _brace_shorthand_arguments(text: str) -> str:
             if start == len(text):
                 break
             if text[start] == "{":
-                end = _closing_brace(text, start)
+                end = closing_brace(text, start)
                 if end is None:
                     break
                 pieces.append("{" + _brace_shorthand_arguments(text[start + 1 : end]) + "}")
@@ -71,19 +73,6 @@ def _brace_shorthand_arguments(text: str) -> str:
                 break
     pieces.append(text[position:])
     return "".join(pieces)
-
-
-def _closing_brace(text: str, opening: int) -> int | None:
-    """Index of the brace closing `text[opening]`, or None when unbalanced."""
-    depth = 0
-    for position in range(opening, len(text)):
-        if text[position] == "{":
-            depth += 1
-        elif text[position] == "}":
-            depth -= 1
-            if depth == 0:
-                return position
-    return None
 
 
 def repair_latex(answer: str) -> str:

@@ -20,18 +20,23 @@ def extract_boxed(text: str) -> str | None:
     if start < 0:
         return None
     brace = text.find("{", start)
-    if brace < 0:
+    end = closing_brace(text, brace) if brace >= 0 else None
+    if end is None:  # no brace, or unbalanced: the model stopped mid-answer
         return None
+    return text[brace + 1 : end].strip() or None
+
+
+def closing_brace(text: str, opening: int) -> int | None:
+    """Index of the brace closing `text[opening]`, or None when unbalanced."""
     depth = 0
-    for position in range(brace, len(text)):
+    for position in range(opening, len(text)):
         if text[position] == "{":
             depth += 1
         elif text[position] == "}":
             depth -= 1
             if depth == 0:
-                content = text[brace + 1 : position].strip()
-                return content or None
-    return None  # unbalanced: the model stopped mid-answer
+                return position
+    return None
 
 
 def extract_answer(text: str | None, allow_last_number: bool = False) -> str | None:

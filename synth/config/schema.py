@@ -162,30 +162,40 @@ class ReportConfig:
 
 
 @dataclass
-class ScaleQuestPipelineConfig:
-    """The ScaleQuest-style pipeline: generate from scratch -> filter -> solve -> agree -> write."""
+class PipelineBase:
+    """What every runnable config has: its kind, where it runs and writes, its model roles."""
 
-    pipeline: str = "scalequest"  # which pipeline schema and stage builder this file uses
+    pipeline: str = MISSING  # which schema and stage builder this file uses
     run: RunSection = field(default_factory=RunSection)
     ray: RaySection = field(default_factory=RaySection)
     models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
-    generate: QuestionGenerationConfig = field(default_factory=QuestionGenerationConfig)
-    language_filter: LanguageFilterConfig = field(default_factory=LanguageFilterConfig)
+
+
+@dataclass
+class DatasetPipelineBase(PipelineBase):
+    """A pipeline that writes a dataset: verified, deduplicated, decontaminated and documented."""
+
     dedup: DedupConfig = field(default_factory=DedupConfig)
     decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
-    solve: SolveConfig = field(default_factory=SolveConfig)
-    consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
 @dataclass
-class EvalConfig:
+class ScaleQuestPipelineConfig(DatasetPipelineBase):
+    """The ScaleQuest-style pipeline: generate from scratch -> filter -> solve -> agree -> write."""
+
+    pipeline: str = "scalequest"
+    generate: QuestionGenerationConfig = field(default_factory=QuestionGenerationConfig)
+    language_filter: LanguageFilterConfig = field(default_factory=LanguageFilterConfig)
+    solve: SolveConfig = field(default_factory=SolveConfig)
+    consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
+
+
+@dataclass
+class EvalConfig(PipelineBase):
     """`synth eval`: one model answers benchmark questions zero-shot; two matching rules score it."""
 
-    pipeline: str = "eval"  # marks the file as an evaluation config
-    run: RunSection = field(default_factory=RunSection)
-    ray: RaySection = field(default_factory=RaySection)
-    models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
+    pipeline: str = "eval"
     model: str = "model"  # the role under `models` being evaluated
     prompt: str = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}."  # {question} is replaced
     sampling: SamplingConfig = field(
@@ -302,22 +312,16 @@ class JudgeFilterConfig:
 
 
 @dataclass
-class MathScalePipelineConfig:
+class MathScalePipelineConfig(DatasetPipelineBase):
     """MathScale: seeds -> concepts -> concept graph -> random walks -> problems -> quality -> write."""
 
-    pipeline: str = "mathscale"  # which pipeline schema and stage builder this file uses
-    run: RunSection = field(default_factory=RunSection)
-    ray: RaySection = field(default_factory=RaySection)
-    models: Dict[str, ModelConfig] = field(default_factory=dict)  # role name -> engine + model
+    pipeline: str = "mathscale"
     seeds: SeedsConfig = field(default_factory=SeedsConfig)
     extract: ConceptExtractionConfig = field(default_factory=ConceptExtractionConfig)
     graph: ConceptGraphConfig = field(default_factory=ConceptGraphConfig)
     sample: ConceptSamplingConfig = field(default_factory=ConceptSamplingConfig)
     generate: ConceptGenerationConfig = field(default_factory=ConceptGenerationConfig)
     judge: JudgeFilterConfig = field(default_factory=lambda: JudgeFilterConfig(enabled=False))
-    dedup: DedupConfig = field(default_factory=DedupConfig)
-    decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
-    report: ReportConfig = field(default_factory=ReportConfig)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from synth.engines.packaged_models import (
     resolve_gguf,
 )
 from synth.prompt_templates import placeholders_missing
+from synth.stages.load_seeds import PACKAGED_SEEDS
 
 
 def validate(cfg: DictConfig) -> None:
@@ -128,23 +129,29 @@ def _check_scalequest(cfg: DictConfig) -> None:
              cfg.consensus.comparison_timeout_s)
 
 
-def _check_benchmark(key: str, benchmark: DictConfig) -> None:
-    """Exactly one source, and a file that exists: a typo fails before any model loads."""
-    sources = [name for name in ("packaged", "path", "hf_dataset") if benchmark[name]]
-    _require(len(sources) == 1, key, "needs exactly one of packaged, path, hf_dataset",
+def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...]) -> None:
+    """Exactly one of packaged/path/hf_dataset, and a file that exists: a typo in a benchmark
+    or seed source fails before any model loads."""
+    sources = [name for name in ("packaged", "path", "hf_dataset") if section[name]]
+    _require(len(sources) == 1, key,
+             f"needs exactly one of packaged ({', '.join(packaged)}), path, hf_dataset",
              sources or None)
-    if benchmark.packaged:
-        _require(benchmark.packaged in PACKAGED_BENCHMARKS, f"{key}.packaged",
-                 f"must be one of {', '.join(PACKAGED_BENCHMARKS)}", benchmark.packaged)
-    if benchmark.path:
-        path = Path(benchmark.path).expanduser()
-        _require(path.is_file(), f"{key}.path", "file not found", benchmark.path)
+    if section.packaged:
+        _require(section.packaged in packaged, f"{key}.packaged",
+                 f"must be one of {', '.join(packaged)}", section.packaged)
+    if section.path:
+        path = Path(section.path).expanduser()
+        _require(path.is_file(), f"{key}.path", "file not found", section.path)
         _require(path.suffix in (".jsonl", ".json", ".parquet", ".gz"), f"{key}.path",
-                 "must be a .jsonl or .parquet file", benchmark.path)
+                 "must be a .jsonl or .parquet file", section.path)
+    _require(section.limit is None or section.limit >= 1, f"{key}.limit", "must be >= 1",
+             section.limit)
+
+
+def _check_benchmark(key: str, benchmark: DictConfig) -> None:
+    _check_data_source(key, benchmark, PACKAGED_BENCHMARKS)
     _require(benchmark.answer_format in ANSWER_FORMATS, f"{key}.answer_format",
              f"must be one of {', '.join(ANSWER_FORMATS)}", benchmark.answer_format)
-    _require(benchmark.limit is None or benchmark.limit >= 1, f"{key}.limit", "must be >= 1",
-             benchmark.limit)
 
 
 def _check_benchmarks(key: str, benchmarks: Any) -> None:
@@ -200,22 +207,8 @@ def _check_prompt(key: str, template: str, *names: str) -> None:
              template[:60] + ("..." if len(template) > 60 else ""))
 
 
-def _check_seeds(seeds: DictConfig) -> None:
-    sources = [name for name in ("packaged", "path", "hf_dataset") if seeds[name]]
-    _require(len(sources) == 1, "seeds",
-             "needs exactly one of packaged (champ), path, hf_dataset", sources or None)
-    if seeds.packaged:
-        _require(seeds.packaged == "champ", "seeds.packaged", "must be champ", seeds.packaged)
-    if seeds.path:
-        path = Path(seeds.path).expanduser()
-        _require(path.is_file(), "seeds.path", "file not found", seeds.path)
-        _require(path.suffix in (".jsonl", ".json", ".parquet"), "seeds.path",
-                 "must be a .jsonl or .parquet file", seeds.path)
-    _require(seeds.limit is None or seeds.limit >= 1, "seeds.limit", "must be >= 1", seeds.limit)
-
-
 def _check_concept_method(cfg: DictConfig) -> None:
-    _check_seeds(cfg.seeds)
+    _check_data_source("seeds", cfg.seeds, PACKAGED_SEEDS)
     extract = cfg.extract
     _check_role("extract.model", extract.model, cfg.models)
     _require(extract.max_topics >= 1, "extract.max_topics", "must be >= 1", extract.max_topics)

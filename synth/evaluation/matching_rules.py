@@ -25,7 +25,7 @@ import math
 import re
 from typing import NamedTuple
 
-from synth.answers.equivalence import answers_equivalent
+from synth.answers.equivalence import answers_equivalent, repair_latex
 from synth.answers.extraction import extract_answer, extract_boxed, extract_last_number
 
 RELATIVE_TOLERANCE = 1e-4  # MwpBench's tolerance for numeric answers
@@ -71,8 +71,7 @@ def normalize_mwpbench(answer: str) -> str:
     if text.count("=") == 1 and _VARIABLE_PREFIX.match(text):
         text = text.split("=", 1)[1]
     text = re.sub(r"(^|[^\d])\.(\d)", r"\g<1>0.\2", text)  # `.5` and `-.5` read as 0.5 and -0.5
-    text = _brace_arguments(text, "\\frac", 2)
-    text = _brace_arguments(text, "\\sqrt", 1)
+    text = repair_latex(text)  # `\frac12` -> `\frac{1}{2}`, `\sqrt2` -> `\sqrt{2}`
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     ratio = _INTEGER_RATIO.match(text)
@@ -114,31 +113,3 @@ def math_verify_correct(text: str | None, gold: str | None, timeout_s: float) ->
     if prediction is None or gold is None:
         return Verdict(False, prediction)
     return Verdict(answers_equivalent(gold, prediction, timeout_s), prediction)
-
-
-def _brace_arguments(text: str, command: str, count: int) -> str:
-    """`\\frac12` and `\\frac1{2}` as `\\frac{1}{2}`: MATH writes all three, only one compares."""
-    pieces = text.split(command)
-    rebuilt = [pieces[0]]
-    for piece in pieces[1:]:
-        arguments = []
-        for _ in range(count):
-            argument, piece = _next_argument(piece)
-            arguments.append(argument)
-        rebuilt.append(command + "".join(arguments) + piece)
-    return "".join(rebuilt)
-
-
-def _next_argument(text: str) -> tuple[str, str]:
-    """Split off one macro argument: a balanced `{...}` group as is, else one token, braced."""
-    if not text or text[0] == "[":  # nothing left, or `\sqrt[3]{x}`'s optional argument
-        return "", text
-    if text[0] != "{":
-        token = re.match(r"\\[A-Za-z]+|.", text).group(0)  # `\frac\pi2`: the macro is one token
-        return "{" + token + "}", text[len(token) :]
-    depth = 0
-    for position, char in enumerate(text):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth == 0:
-            return text[: position + 1], text[position + 1 :]
-    return text, ""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from synth.engines import build_engine
+from synth.pipelines.provenance import model_provenance, settings_json
 from synth.stages.base import Stage
 from synth.stages.build_concept_graph import ConceptGraphStage
 from synth.stages.decontaminate import DecontaminationStage
@@ -65,14 +66,11 @@ def build_concept_method(cfg: DictConfig) -> list[Stage]:
 
 
 def _provenance(cfg: DictConfig) -> dict[str, object]:
-    def model(role: str) -> dict:
-        return {"role": role, "engine": cfg.models[role].engine, "model": cfg.models[role].model}
-
-    def settings(section: DictConfig) -> str:
-        return json.dumps(OmegaConf.to_container(section, resolve=True), sort_keys=True)
-
-    judges = [model(j.model) for j in cfg.judge.judges] if cfg.judge.enabled else []
-    return {"extractor": model(cfg.extract.model), "generator": model(cfg.generate.model),
-            "judges": json.dumps(judges), "generation_sampling": settings(cfg.generate.sampling),
-            "graph": settings(cfg.graph), "sampler": settings(cfg.sample),
-            "seeds": settings(cfg.seeds), "run_seed": cfg.run.seed}
+    judges = ([model_provenance(cfg, j.model) for j in cfg.judge.judges]
+              if cfg.judge.enabled else [])
+    return {"extractor": model_provenance(cfg, cfg.extract.model),
+            "generator": model_provenance(cfg, cfg.generate.model),
+            "judges": json.dumps(judges),
+            "generation_sampling": settings_json(cfg.generate.sampling),
+            "graph": settings_json(cfg.graph), "sampler": settings_json(cfg.sample),
+            "seeds": settings_json(cfg.seeds), "run_seed": cfg.run.seed}

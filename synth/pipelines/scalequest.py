@@ -8,11 +8,10 @@ Dedup and decontamination run on questions, before the solver spends tokens on t
 
 from __future__ import annotations
 
-import json
-
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from synth.engines import build_engine
+from synth.pipelines.provenance import model_provenance, settings_json
 from synth.stages.base import Stage
 from synth.stages.consensus import ConsensusStage
 from synth.stages.decontaminate import DecontaminationStage
@@ -43,14 +42,8 @@ def build_scalequest(cfg: DictConfig) -> list[Stage]:
 
 def _provenance(cfg: DictConfig) -> dict[str, object]:
     """The run-wide provenance every final row carries."""
-    def model(role: str) -> dict:
-        return {"role": role, "engine": cfg.models[role].engine, "model": cfg.models[role].model}
-
-    def sampling(section: DictConfig) -> str:
-        # JSON text, not a struct: an empty `stop` list would otherwise get Arrow's null type.
-        return json.dumps(OmegaConf.to_container(section, resolve=True), sort_keys=True)
-
-    return {"generator": model(cfg.generate.model), "solver": model(cfg.solve.model),
-            "generation_sampling": sampling(cfg.generate.sampling),
-            "solve_sampling": sampling(cfg.solve.sampling), "num_samples": cfg.solve.num_samples,
+    return {"generator": model_provenance(cfg, cfg.generate.model),
+            "solver": model_provenance(cfg, cfg.solve.model),
+            "generation_sampling": settings_json(cfg.generate.sampling),
+            "solve_sampling": settings_json(cfg.solve.sampling), "num_samples": cfg.solve.num_samples,
             "min_agreement": cfg.consensus.min_agreement, "run_seed": cfg.run.seed}

@@ -56,6 +56,6 @@ def test_benchmark_sources_are_checked_before_anything_runs(tmp_path):
     with pytest.raises(ConfigError, match=r"decontamination.benchmarks\[0\].path: file not found"):
         load_config(PIPELINES / "quickstart.yaml",
                     ["decontamination.benchmarks=[{name: x, path: /no/such.jsonl}]"])
-    with pytest.raises(ConfigError, match="exactly one of packaged, path, hf_dataset"):
+    with pytest.raises(ConfigError, match=r"exactly one of packaged \(gsm8k_test, math_test\), path"):
         load_config(PIPELINES / "quickstart.yaml",
                     ["decontamination.benchmarks=[{name: x}]"])
