@@ -18,6 +18,7 @@ from omegaconf import DictConfig
 
 from synth.ray_session import start_ray
 from synth.report.data_card import write_data_card
+from synth.report.filter_funnel import paper_filter_funnel
 from synth.report.run_report import write_report
 from synth.run_directory import RunDirectory
 from synth.stage_stats import count_stage_output, parquet_dataset
@@ -130,6 +131,7 @@ def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any
         "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "stages": records,
         "tokens_by_role": tokens,
+        "paper_filter_funnel": paper_filter_funnel(records),
         "totals": {key: round(sum(r[key] for r in records), 3)
                    for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")},
     }
