@@ -6,6 +6,8 @@
     synth eval pipelines/eval_cpu.yaml                       # score a model on benchmark sets
     synth graph build pipelines/mathscale_cpu.yaml           # seeds -> concepts -> graph only
     synth graph inspect runs/mathscale_cpu                   # stats, top concepts, sample walks
+    synth train qft pipelines/qft_cpu.yaml                   # ScaleQuest QFT: fine-tune a generator
+    synth train qpo pipelines/qpo_cpu.yaml                   # ScaleQuest QPO: DPO on rewrite pairs
 
 Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
 """
@@ -22,6 +24,8 @@ EXIT_BAD_CONFIG = 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from synth.training import TRAINERS
+
     parser = argparse.ArgumentParser(prog="synth", description="Manufacture math reasoning datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run a pipeline locally (or on the Ray cluster in ray.address)")
@@ -40,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     inspect = graph_commands.add_parser("inspect", help="stats, top concepts and sample walks of a run's graph")
     inspect.add_argument("run_dir", help="a run directory, e.g. runs/mathscale_cpu")
     inspect.add_argument("--samples", type=int, default=5, help="walks/combinations to show")
+    train = commands.add_parser("train", help="train a model with Ray Train (QFT, QPO)")
+    train.add_argument("kind", choices=sorted(TRAINERS), help="what to train")
+    train.add_argument("config", help="training YAML (pipeline: KIND), e.g. pipelines/qft_cpu.yaml")
+    train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.max_steps=2")
     return parser
 
 
@@ -68,13 +76,35 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from synth.config.loading import load_config
+    from synth.training import trainer_for
+
+    cfg = load_config(args.config, args.overrides)
+    if cfg.pipeline != args.kind:
+        raise ConfigError(f"pipeline: synth train {args.kind} needs `pipeline: {args.kind}`, "
+                          f"got {cfg.pipeline!r}")
+    outcome = trainer_for(args.kind)(cfg)
+    print()
+    print(f"checkpoint: {outcome.checkpoint_dir}")
+    for name, location in outcome.outputs.items():
+        print(f"{name}: {location}")
+    metrics = sorted(outcome.metrics.items())
+    print("metrics: " + ", ".join(f"{key}={value:g}" for key, value in metrics))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from synth.config.loading import load_config
     from synth.pipelines import build_stages
+    from synth.training import TRAINERS
 
     cfg = load_config(args.config, args.overrides)
     if cfg.pipeline == "eval":
         raise ConfigError(f"pipeline: {args.config} is an eval config; run it with `synth eval {args.config}`")
+    if cfg.pipeline in TRAINERS:
+        raise ConfigError(f"pipeline: {args.config} is a training config; "
+                          f"run it with `synth train {cfg.pipeline} {args.config}`")
     stages = build_stages(cfg)
     if args.dry_run:
         print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}")
@@ -126,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "train":
+            return _train(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

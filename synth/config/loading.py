@@ -21,6 +21,7 @@ from synth.config.schema import (
     MathScalePipelineConfig,
     ScaleQuestPipelineConfig,
 )
+from synth.config.training_schema import QFTConfig, QPOConfig
 from synth.config.validation import validate
 
 # Pipeline kind (the YAML's `pipeline:` key) -> the structured config it must match.
@@ -29,6 +30,8 @@ PIPELINE_SCHEMAS: dict[str, type] = {
     "eval": EvalConfig,
     "mathscale": MathScalePipelineConfig,
     "gsdp": GSDPPipelineConfig,
+    "qft": QFTConfig,
+    "qpo": QPOConfig,
 }
 
 

@@ -28,6 +28,9 @@ from synth.stages.load_seeds import PACKAGED_SEEDS
 def validate(cfg: DictConfig) -> None:
     """Validate a merged pipeline config; raises ConfigError on the first problem."""
     _check_run(cfg)
+    if cfg.pipeline in TRAINING_PIPELINES:
+        _check_training(cfg)
+        return
     _check_models(cfg.models)
     if cfg.pipeline == "scalequest":
         _check_scalequest(cfg)
@@ -265,3 +268,83 @@ def _check_concept_method(cfg: DictConfig) -> None:
         _require(0 <= judge.threshold <= 1, "judge.threshold", "must be in [0, 1]", judge.threshold)
         _check_prompt("judge.prompt", judge.prompt, "question", "solution")
         _check_sampling("judge.sampling", judge.sampling)
+
+
+TRAINING_PIPELINES = ("qft", "qpo")
+LR_SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
+                 "constant_with_warmup")
+DPO_LOSS_TYPES = ("sigmoid", "hinge", "ipo", "robust", "bco_pair", "sppo_hard", "nca_pair",
+                  "exo_pair", "apo_zero", "apo_down", "discopop", "sigmoid_norm")
+
+
+def _check_training(cfg: DictConfig) -> None:
+    """`synth train` configs: QFT's question source, QPO's roles and prompts, shared settings."""
+    if cfg.pipeline == "qpo":  # the generator role names the QFT checkpoint: report it there first
+        _check_models(cfg.models)
+    _check_base_model(cfg.base_model, cfg.scaling.use_gpu)
+    _require(bool(cfg.template.prefix), "template.prefix", "must not be empty", cfg.template.prefix)
+    _require(bool(cfg.template.end_of_turn), "template.end_of_turn", "must not be empty",
+             cfg.template.end_of_turn)
+    _check_train_settings(cfg.train)
+    scaling = cfg.scaling
+    _require(scaling.num_workers >= 1, "scaling.num_workers", "must be >= 1", scaling.num_workers)
+    _require(all(amount >= 0 for amount in scaling.resources_per_worker.values()),
+             "scaling.resources_per_worker", "amounts must be >= 0",
+             dict(scaling.resources_per_worker))
+    _require(bool(cfg.output_dir), "output_dir", "must not be empty", cfg.output_dir)
+    if cfg.pipeline == "qft":
+        _check_question_source(cfg.questions)
+        return
+    _check_role("generate.model", cfg.generate.model, cfg.models)
+    _require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
+             cfg.generate.num_questions)
+    _check_sampling("generate.sampling", cfg.generate.sampling)
+    _check_role("rewrite.model", cfg.rewrite.model, cfg.models)
+    _check_prompt("rewrite.solvability_prompt", cfg.rewrite.solvability_prompt, "question")
+    _check_prompt("rewrite.difficulty_prompt", cfg.rewrite.difficulty_prompt, "question")
+    _check_sampling("rewrite.sampling", cfg.rewrite.sampling)
+    _require(cfg.train.beta > 0, "train.beta", "must be > 0", cfg.train.beta)
+    _require(cfg.train.loss_type in DPO_LOSS_TYPES, "train.loss_type",
+             f"must be one of {', '.join(DPO_LOSS_TYPES)}", cfg.train.loss_type)
+
+
+def _check_base_model(model: str, use_gpu: bool) -> None:
+    """CPU runs have no model hub: only a packaged GGUF or a local checkpoint loads there."""
+    is_local = model in PACKAGED_GGUF_MODELS or Path(model).expanduser().is_dir()
+    looks_like_hub_id = model.count("/") == 1 and not model.startswith((".", "/", "~"))
+    _require(is_local or (use_gpu and looks_like_hub_id), "base_model",
+             "must be a packaged model name, a local Hugging Face checkpoint directory, "
+             "or (with scaling.use_gpu) a hub id", model)
+
+
+def _check_train_settings(train: DictConfig) -> None:
+    _require(train.num_epochs >= 1, "train.num_epochs", "must be >= 1", train.num_epochs)
+    _require(train.learning_rate > 0, "train.learning_rate", "must be > 0", train.learning_rate)
+    _require(train.lr_scheduler in LR_SCHEDULERS, "train.lr_scheduler",
+             f"must be one of {', '.join(LR_SCHEDULERS)}", train.lr_scheduler)
+    _require(0 <= train.warmup_ratio < 1, "train.warmup_ratio", "must be in [0, 1)",
+             train.warmup_ratio)
+    _require(train.max_length >= 16, "train.max_length", "must be >= 16", train.max_length)
+    _require(train.per_device_batch_size >= 1, "train.per_device_batch_size", "must be >= 1",
+             train.per_device_batch_size)
+    _require(train.gradient_accumulation_steps >= 1, "train.gradient_accumulation_steps",
+             "must be >= 1", train.gradient_accumulation_steps)
+    _require(train.max_steps == -1 or train.max_steps >= 1, "train.max_steps",
+             "must be -1 (full epochs) or >= 1", train.max_steps)
+    _require(train.logging_steps >= 1, "train.logging_steps", "must be >= 1", train.logging_steps)
+
+
+def _check_question_source(questions: DictConfig) -> None:
+    sources = [name for name in ("packaged", "paths") if questions[name]]
+    _require(len(sources) == 1, "questions", "needs exactly one of packaged (champ), paths",
+             sources or None)
+    if questions.packaged:
+        _require(questions.packaged == "champ", "questions.packaged", "must be champ",
+                 questions.packaged)
+    for index, raw_path in enumerate(questions.paths):
+        path = Path(raw_path).expanduser()
+        _require(path.is_file(), f"questions.paths[{index}]", "file not found", raw_path)
+        _require(path.suffix in (".jsonl", ".json", ".parquet"), f"questions.paths[{index}]",
+                 "must be a .jsonl or .parquet file", raw_path)
+    _require(questions.limit is None or questions.limit >= 1, "questions.limit", "must be >= 1",
+             questions.limit)

@@ -1,0 +1,58 @@
+"""QPO's preference pairs: the rewrite is chosen, the generator's own question rejected.
+
+The pair's prompt is the bare template prefix — exactly what the generator sees when it writes
+questions from scratch — so DPO moves the generator toward questions like the rewrites. Both
+sides end with the end-of-turn marker, as QFT's texts do (TRL's DPOTrainer would append the EOS
+to an unclosed side anyway). A draft cut at max_tokens still makes a rejected side: a question
+the generator could not finish is exactly what QPO should move it away from. A question or
+rewrite that cannot make a pair keeps a reason, which the run counts:
+
+    question_engine_error, question_empty                               (the draft)
+    rewrite_engine_error, rewrite_truncated, rewrite_empty, rewrite_unchanged   (the rewrite)
+"""
+
+from __future__ import annotations
+
+import re
+
+from synth.quality.text_normalization import normalized_words
+
+PAIR_COLUMNS = ("id", "goal", "prompt", "chosen", "rejected")
+
+# Labels small models put before the rewrite ("Rewritten question:", "**Optimized Question:**").
+_LEADING_LABEL = re.compile(
+    r"^\s*\**\s*(?:(?:rewritten|optimi[sz]ed|revised|new|improved)\s+)?question\s*\**\s*:\s*\**\s*",
+    re.IGNORECASE)
+
+
+def draft_failure(question: str, finish_reason: str) -> str | None:
+    """Why a drafted question cannot be paired, or None (a truncated draft can)."""
+    if finish_reason == "error":
+        return "question_engine_error"
+    if not question.strip():
+        return "question_empty"
+    return None
+
+
+def clean_rewrite(text: str | None) -> str:
+    """The rewrite without surrounding whitespace, quotes or a leading "Question:" label."""
+    return _LEADING_LABEL.sub("", text or "", count=1).strip().strip('"').strip()
+
+
+def rewrite_failure(question: str, rewrite: str, finish_reason: str) -> str | None:
+    """Why a rewrite cannot be the chosen side, or None."""
+    if finish_reason == "error":
+        return "rewrite_engine_error"
+    if finish_reason == "length":
+        return "rewrite_truncated"
+    if not rewrite:
+        return "rewrite_empty"
+    if normalized_words(rewrite) == normalized_words(question):
+        return "rewrite_unchanged"
+    return None
+
+
+def preference_pair(question: str, rewrite: str, prefix: str, end_of_turn: str) -> dict[str, str]:
+    """prompt = bare template prefix, chosen = rewrite, rejected = the generator's question."""
+    return {"prompt": prefix, "chosen": rewrite + end_of_turn,
+            "rejected": question.strip() + end_of_turn}
