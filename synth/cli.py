@@ -8,6 +8,7 @@
     synth graph inspect runs/mathscale_cpu                   # stats, top concepts, sample walks
     synth train qft pipelines/qft_cpu.yaml                   # ScaleQuest QFT: fine-tune a generator
     synth train qpo pipelines/qpo_cpu.yaml                   # ScaleQuest QPO: DPO on rewrite pairs
+    synth train difficulty pipelines/difficulty_cpu.yaml     # ScaleQuest difficulty scorer
 
 Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
 """
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect = graph_commands.add_parser("inspect", help="stats, top concepts and sample walks of a run's graph")
     inspect.add_argument("run_dir", help="a run directory, e.g. runs/mathscale_cpu")
     inspect.add_argument("--samples", type=int, default=5, help="walks/combinations to show")
-    train = commands.add_parser("train", help="train a model with Ray Train (QFT, QPO)")
+    train = commands.add_parser("train", help="train a model (QFT, QPO, difficulty scorer)")
     train.add_argument("kind", choices=sorted(TRAINERS), help="what to train")
     train.add_argument("config", help="training YAML (pipeline: KIND), e.g. pipelines/qft_cpu.yaml")
     train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.max_steps=2")

@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from synth.config.errors import ConfigError
+from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineConfig
 from synth.config.schema import (
     EvalConfig,
     GSDPPipelineConfig,
@@ -30,6 +31,7 @@ PIPELINE_SCHEMAS: dict[str, type] = {
     "eval": EvalConfig,
     "mathscale": MathScalePipelineConfig,
     "gsdp": GSDPPipelineConfig,
+    "difficulty": DifficultyTrainingPipelineConfig,
     "qft": QFTConfig,
     "qpo": QPOConfig,
 }

@@ -161,6 +161,58 @@ class ReportConfig:
     dataset_name: Optional[str] = None  # title of the data card; defaults to the run name
 
 
+DIFFICULTY_MODES = ("cutoff", "histogram")
+REWARD_KINDS = ("generative_judge", "reward_model")
+REWARD_TASK_TYPES = ("classify", "score")
+REWARD_KEEP = ("best", "consensus")
+
+
+@dataclass
+class SolvabilityConfig:
+    """ScaleQuest's second filter: a model says Yes/No to "is this question solvable?"."""
+
+    enabled: bool = False  # paper: on (~19% removed); SmolLM2-135M answers No to every question
+    model: str = "solver"  # model role that judges; the paper asks its solver model
+    prompt: str = (
+        "Is the following math question well-posed and solvable, with all the information "
+        "needed to find a single answer?\n\nQuestion: {question}\n\nAnswer Yes or No."
+    )  # {question} is replaced
+    chat_template: Optional[str] = None  # raw-prompt mode: the chat template around {prompt}
+    response_prefix: str = ""  # raw mode: the reply is started with this, e.g. "Answer:"
+    sampling: SamplingConfig = field(
+        default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=2048)
+    )  # paper: greedy, up to 2048 tokens (a reasoning judge thinks before its verdict)
+
+
+@dataclass
+class DifficultyConfig:
+    """ScaleQuest's third filter: a regression scorer predicts each question's solver fail rate."""
+
+    enabled: bool = False  # needs a checkpoint from `synth train difficulty` first
+    model: str = "difficulty_scorer"  # model role whose `model` is the trained checkpoint dir
+    mode: str = "cutoff"  # cutoff: drop the easiest; histogram: resample to target_shares
+    cutoff: float = 0.1  # cutoff mode: drop questions predicted to fail less often than this
+    histogram_edges: List[float] = field(
+        default_factory=lambda: [0.0, 1 / 3, 2 / 3, 1.0])  # histogram: bin edges of fail rate
+    target_shares: List[float] = field(
+        default_factory=lambda: [0.35, 0.54, 0.11])  # per bin; QPO's easy/medium/hard result
+
+
+@dataclass
+class RewardConfig:
+    """ScaleQuest's reward filtering: score every sampled solution, keep the best per question."""
+
+    enabled: bool = False  # one scoring pass per candidate; the paper uses a 7B reward model
+    kind: str = "generative_judge"  # P("Yes") from a chat model | reward_model (vLLM pooling)
+    model: str = "reward"  # model role that scores; reward_model needs engine vllm
+    prompt: str = (
+        "Question: {question}\n\nSolution: {solution}\n\n"
+        "Is this solution correct? Answer Yes or No."
+    )  # generative_judge: {question} and {solution} are replaced
+    task_type: str = "classify"  # reward_model: ray.data.llm task_type, classify or score
+    keep: str = "best"  # best: top-reward answered sample (paper) | consensus: majority + reward
+
+
 @dataclass
 class PipelineBase:
     """What every runnable config has: its kind, where it runs and writes, its model roles."""
@@ -187,7 +239,10 @@ class ScaleQuestPipelineConfig(DatasetPipelineBase):
     pipeline: str = "scalequest"
     generate: QuestionGenerationConfig = field(default_factory=QuestionGenerationConfig)
     language_filter: LanguageFilterConfig = field(default_factory=LanguageFilterConfig)
+    solvability: SolvabilityConfig = field(default_factory=SolvabilityConfig)
+    difficulty: DifficultyConfig = field(default_factory=DifficultyConfig)
     solve: SolveConfig = field(default_factory=SolveConfig)
+    reward: RewardConfig = field(default_factory=RewardConfig)
     consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
 
 

@@ -14,6 +14,12 @@ from omegaconf import DictConfig
 
 from synth.benchmarks.benchmark_sets import ANSWER_FORMATS, PACKAGED_BENCHMARKS
 from synth.config.errors import ConfigError
+from synth.config.scalequest_filters_schema import (
+    validate_difficulty,
+    validate_difficulty_training,
+    validate_reward,
+    validate_solvability,
+)
 from synth.config.schema import ENGINES
 from synth.embeddings import EmbeddingModelNotFoundError, resolve_embedding_model
 from synth.engines.packaged_models import (
@@ -28,12 +34,18 @@ from synth.stages.load_seeds import PACKAGED_SEEDS
 def validate(cfg: DictConfig) -> None:
     """Validate a merged pipeline config; raises ConfigError on the first problem."""
     _check_run(cfg)
+    if cfg.pipeline == "difficulty":
+        validate_difficulty_training(cfg)
+        return
     if cfg.pipeline in TRAINING_PIPELINES:
         _check_training(cfg)
         return
     _check_models(cfg.models)
     if cfg.pipeline == "scalequest":
         _check_scalequest(cfg)
+        validate_solvability(cfg.solvability, cfg.models)
+        validate_difficulty(cfg.difficulty, cfg.models)
+        validate_reward(cfg.reward, cfg.models)
         _check_quality(cfg)
     elif cfg.pipeline == "eval":
         _check_eval(cfg)

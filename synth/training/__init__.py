@@ -28,6 +28,7 @@ from synth.training.ray_train_runner import TrainingOutcome
 TRAINERS: dict[str, str] = {
     "qft": "synth.training.qft",
     "qpo": "synth.training.qpo",
+    "difficulty": "synth.difficulty.training",
 }
 
 

@@ -13,7 +13,8 @@ from synth.pipelines import build_stages
 
 PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 RUN_PIPELINES = sorted(p for p in PIPELINES.glob("*.yaml")
-                       if not p.stem.startswith(("eval", "qft", "qpo")))  # eval and training configs run no stage plan
+                       if not p.stem.startswith(("eval", "qft", "qpo", "difficulty", "scalequest")))
+# eval and training configs run no stage plan; scalequest*.yaml serve checkpoints `synth train` writes first
 
 
 @pytest.mark.parametrize("path", RUN_PIPELINES, ids=lambda p: p.stem)
@@ -60,3 +61,18 @@ def test_benchmark_sources_are_checked_before_anything_runs(tmp_path):
     with pytest.raises(ConfigError, match=r"exactly one of packaged \(gsm8k_test, math_test\), path"):
         load_config(PIPELINES / "quickstart.yaml",
                     ["decontamination.benchmarks=[{name: x}]"])
+
+
+@pytest.mark.parametrize("name, last_stages", [
+    ("scalequest_cpu", ["difficulty_filter", "solve", "reward_scoring", "consensus", "final_pairs"]),
+    ("scalequest", ["solvability_filter", "difficulty_filter", "solve", "reward_scoring",
+                    "best_of_n", "final_pairs"]),
+])
+def test_scalequest_recipes_wire_every_filter(name, last_stages, tmp_path):
+    """The recipes serve checkpoints `synth train` writes; stand-ins check the wiring."""
+    stand_ins = [f"models.difficulty_scorer.model={tmp_path}"]  # a directory, never loaded here
+    if name == "scalequest_cpu":
+        stand_ins.append("models.generator.model=smollm2-135m-instruct")
+    names = [s.name for s in build_stages(load_config(PIPELINES / f"{name}.yaml", stand_ins))]
+    assert names[-len(last_stages):] == last_stages
+    assert names[:4] == ["generate_questions", "language_filter", "dedup", "decontaminate"]

@@ -1,0 +1,27 @@
+"""Reward scorers for best-of-N selection; the kind is chosen by config, not by the stage.
+
+    scorer = build_reward_scorer(cfg.reward, cfg.models[cfg.reward.model])
+    stages.append(RewardScoringStage(scorer))
+"""
+
+from __future__ import annotations
+
+from omegaconf import DictConfig
+
+from synth.rewards.base import REWARD, RewardScorer
+
+
+def build_reward_scorer(config: DictConfig, model_config: DictConfig) -> RewardScorer:
+    """The scorer `config.kind` names, serving role `config.model`; imports stay lazy."""
+    if config.kind == "generative_judge":
+        from synth.rewards.generative_judge import GenerativeJudgeScorer
+
+        return GenerativeJudgeScorer(config.model, model_config, config.prompt)
+    if config.kind == "reward_model":
+        from synth.rewards.reward_model import RewardModelScorer
+
+        return RewardModelScorer(config.model, model_config, config.task_type)
+    raise ValueError(f"unknown reward kind {config.kind!r}")
+
+
+__all__ = ["REWARD", "RewardScorer", "build_reward_scorer"]

@@ -1,0 +1,79 @@
+"""ScaleQuest's solvability filter: a judge model says Yes or No to each question; keep on Yes.
+
+The paper asks a solver model, greedily, whether the question can be solved (it removes ~19% of
+questions). Verdicts are read leniently: the first standalone "yes" or "no" wins, so "Yes.",
+"**No**" and "No, the price is missing" all count. A reply with neither word is its own drop
+reason (`solvability_unparseable`), not a silent "no": a judge too weak for the format shows up
+in summary.json instead of quietly emptying the dataset.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+from omegaconf import DictConfig
+from ray.data import Dataset
+
+from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.row_ids import derived_seed
+from synth.stages.base import Stage, with_drop_reasons
+
+_VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
+
+
+def parse_solvable(text: str | None) -> bool | None:
+    """True for a Yes verdict, False for No, None when the reply states neither."""
+    match = _VERDICT.search(text or "")
+    return None if match is None else match.group(1).lower() == "yes"
+
+
+def solvability_drop_reason(finish_reason: str, solvable: bool | None) -> str | None:
+    """Why a question is dropped, or None to keep it."""
+    if finish_reason == "error":
+        return "engine_error"
+    if solvable is None:
+        return "solvability_unparseable"
+    return None if solvable else "unsolvable"
+
+
+class SolvabilityFilter(Stage):
+    """Adds `solvable` (null when unread); drops `unsolvable`, `solvability_unparseable`,
+    `engine_error`."""
+
+    name = "solvability_filter"
+    requires = ("id", "question")
+
+    def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
+        self.config = config
+        self.engine = engine
+        self.run_seed = run_seed
+
+    def _requests(self, batch: pa.Table) -> pa.Table:
+        prompts = [fill_template(self.config.prompt, question=q)
+                   for q in batch.column("question").to_pylist()]
+        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, self.name, i))
+                  for i in batch.column("id").to_pylist()]
+        name, requests = request_column(prompts, self.config.chat_template,
+                                        self.config.response_prefix)
+        return (batch.append_column(name, requests)
+                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+
+    def _verdicts(self, batch: pa.Table) -> pa.Table:
+        replies = reply_texts(batch.column("generated_text").to_pylist(),
+                              self.config.chat_template, self.config.response_prefix)
+        finishes = batch.column("finish_reason").to_pylist()
+        solvable = [None if finish == "error" else parse_solvable(reply)
+                    for finish, reply in zip(finishes, replies)]
+        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
+        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
+                                    "generated_text"])
+        batch = batch.append_column("solvable", pa.array(solvable, pa.bool_()))
+        return with_drop_reasons(batch, [solvability_drop_reason(finish, verdict)
+                                         for finish, verdict in zip(finishes, solvable)])
+
+    def apply(self, rows: Dataset | None) -> Dataset:
+        requests = rows.map_batches(self._requests, batch_format="pyarrow")
+        return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
+            self._verdicts, batch_format="pyarrow")
