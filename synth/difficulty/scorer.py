@@ -12,9 +12,9 @@ import time
 
 import pyarrow as pa
 from omegaconf import DictConfig
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, on_model_replicas
 
 DIFFICULTY = "difficulty"
 
@@ -55,17 +55,8 @@ class DifficultyScorer:
 
     def score(self, rows: Dataset) -> Dataset:
         c = self.model_config
-        low, high = c.replicas
-        return rows.map_batches(
-            DifficultyScorerWorker,
-            fn_constructor_kwargs=dict(checkpoint=c.model, num_gpus=c.num_gpus),
-            batch_size=c.batch_size,
-            batch_format="pyarrow",
-            compute=ActorPoolStrategy(min_size=low, max_size=high),
-            num_cpus=c.num_cpus,
-            num_gpus=c.num_gpus or None,
-            accelerator_type=c.accelerator_type,
-        )
+        return on_model_replicas(rows, DifficultyScorerWorker, c, checkpoint=c.model,
+                                 num_gpus=c.num_gpus)
 
     def resource_plan(self) -> str:
         c = self.model_config

@@ -136,3 +136,18 @@ class Engine(ABC):
         accelerator = f" ({c.accelerator_type})" if c.accelerator_type else ""
         return (f"{self.role}: {c.engine} {c.model}, replicas {low}..{high}, "
                 f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")
+
+
+def on_model_replicas(ds: Dataset, worker: type, model_config: DictConfig,
+                      **constructor_kwargs: Any) -> Dataset:
+    """`ds` mapped through `worker` on an autoscaling actor pool sized by a model role's config
+    (replicas [min, max], batch size, CPUs/GPUs and accelerator type per replica)."""
+    from ray.data import ActorPoolStrategy
+
+    c = model_config
+    low, high = c.replicas
+    return ds.map_batches(worker, fn_constructor_kwargs=constructor_kwargs,
+                          batch_size=c.batch_size, batch_format="pyarrow",
+                          compute=ActorPoolStrategy(min_size=low, max_size=high),
+                          num_cpus=c.num_cpus, num_gpus=c.num_gpus or None,
+                          accelerator_type=c.accelerator_type)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
-from synth.engines.base import Completion, CompletionWorker, Engine
+from synth.engines.base import Completion, CompletionWorker, Engine, on_model_replicas
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, packaged_gguf_path
 
 
@@ -74,14 +74,5 @@ class TransformersEngine(Engine):
 
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         c = self.config
-        low, high = c.replicas
-        return ds.map_batches(
-            TransformersWorker,
-            fn_constructor_kwargs=dict(model=c.model, chat=chat, num_gpus=c.num_gpus),
-            batch_size=c.batch_size,
-            batch_format="pyarrow",
-            compute=ActorPoolStrategy(min_size=low, max_size=high),
-            num_cpus=c.num_cpus,
-            num_gpus=c.num_gpus or None,
-            accelerator_type=c.accelerator_type,
-        )
+        return on_model_replicas(ds, TransformersWorker, c, model=c.model, chat=chat,
+                                 num_gpus=c.num_gpus)

@@ -15,9 +15,9 @@ from typing import Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, on_model_replicas
 from synth.prompt_templates import fill_template
 from synth.rewards.base import REWARD, RewardScorer
 
@@ -112,15 +112,6 @@ class GenerativeJudgeScorer(RewardScorer):
 
     def score(self, rows: Dataset) -> Dataset:
         c = self.model_config
-        low, high = c.replicas
-        return rows.map_batches(
-            GenerativeJudgeWorker,
-            fn_constructor_kwargs=dict(model=c.model, prompt=self.prompt,
-                                       max_length=c.context_length, num_gpus=c.num_gpus),
-            batch_size=c.batch_size,
-            batch_format="pyarrow",
-            compute=ActorPoolStrategy(min_size=low, max_size=high),
-            num_cpus=c.num_cpus,
-            num_gpus=c.num_gpus or None,
-            accelerator_type=c.accelerator_type,
-        )
+        return on_model_replicas(rows, GenerativeJudgeWorker, c, model=c.model,
+                                 prompt=self.prompt, max_length=c.context_length,
+                                 num_gpus=c.num_gpus)
