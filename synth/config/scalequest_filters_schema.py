@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
 from omegaconf import DictConfig
 
-from synth.config.errors import ConfigError
+from synth.config.checks import check_prompt, check_role, check_sampling, require
 from synth.config.schema import (
     DIFFICULTY_MODES,
     REWARD_KEEP,
@@ -30,7 +30,6 @@ from synth.config.schema import (
     SamplingConfig,
 )
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS
-from synth.prompt_templates import placeholders_missing
 
 SOLVE_PROMPT = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}."
 PACKAGED_DIFFICULTY_SEEDS = ("champ",)
@@ -71,29 +70,14 @@ class DifficultyTrainingPipelineConfig:
     train: DifficultyTrainingConfig = field(default_factory=DifficultyTrainingConfig)
 
 
-def _fail(key: str, problem: str, value: Any) -> None:
-    raise ConfigError(f"{key}: {problem} (got {value!r})")
 
 
-def _require(condition: bool, key: str, problem: str, value: Any) -> None:
-    if not condition:
-        _fail(key, problem, value)
 
 
-def _require_role(key: str, role: str, models: DictConfig) -> None:
-    _require(role in models, key, f"names no role under models (have: {', '.join(models)})", role)
 
 
-def _require_sampling(key: str, sampling: DictConfig) -> None:
-    _require(sampling.temperature >= 0, f"{key}.temperature", "must be >= 0", sampling.temperature)
-    _require(0 < sampling.top_p <= 1, f"{key}.top_p", "must be in (0, 1]", sampling.top_p)
-    _require(sampling.max_tokens >= 1, f"{key}.max_tokens", "must be >= 1", sampling.max_tokens)
 
 
-def _require_placeholders(key: str, template: str, *names: str) -> None:
-    missing = placeholders_missing(template, *names)
-    _require(not missing, key, f"must contain {', '.join('{' + n + '}' for n in missing)}",
-             template[:60] + ("..." if len(template) > 60 else ""))
 
 
 def _loads_with_transformers(model: str) -> bool:
@@ -104,92 +88,92 @@ def validate_solvability(section: DictConfig, models: DictConfig) -> None:
     """Checks of `solvability:`; call with the pipeline's `models:`."""
     if not section.enabled:
         return
-    _require_role("solvability.model", section.model, models)
-    _require_placeholders("solvability.prompt", section.prompt, "question")
-    _require_sampling("solvability.sampling", section.sampling)
+    check_role("solvability.model", section.model, models)
+    check_prompt("solvability.prompt", section.prompt, "question")
+    check_sampling("solvability.sampling", section.sampling)
     if section.chat_template:
-        _require_placeholders("solvability.chat_template", section.chat_template, "prompt")
+        check_prompt("solvability.chat_template", section.chat_template, "prompt")
 
 
 def validate_difficulty(section: DictConfig, models: DictConfig) -> None:
     """Checks of `difficulty:`; the scorer role must point at a trained checkpoint directory."""
     if not section.enabled:
         return
-    _require_role("difficulty.model", section.model, models)
+    check_role("difficulty.model", section.model, models)
     scorer = models[section.model]
-    _require(Path(scorer.model).expanduser().is_dir(), f"models.{section.model}.model",
+    require(Path(scorer.model).expanduser().is_dir(), f"models.{section.model}.model",
              "must be the checkpoint directory `synth train difficulty` wrote", scorer.model)
-    _require(section.mode in DIFFICULTY_MODES, "difficulty.mode",
+    require(section.mode in DIFFICULTY_MODES, "difficulty.mode",
              f"must be one of {', '.join(DIFFICULTY_MODES)}", section.mode)
     edges = list(section.histogram_edges)
     shares = list(section.target_shares)
     if section.mode == "histogram":
-        _require(len(edges) >= 2 and all(a < b for a, b in zip(edges, edges[1:])),
+        require(len(edges) >= 2 and all(a < b for a, b in zip(edges, edges[1:])),
                  "difficulty.histogram_edges", "must be >= 2 increasing edges", edges)
-        _require(len(shares) == len(edges) - 1, "difficulty.target_shares",
+        require(len(shares) == len(edges) - 1, "difficulty.target_shares",
                  f"needs one share per bin ({len(edges) - 1})", shares)
-        _require(all(s >= 0 for s in shares) and sum(shares) > 0, "difficulty.target_shares",
+        require(all(s >= 0 for s in shares) and sum(shares) > 0, "difficulty.target_shares",
                  "must be >= 0 with a positive sum", shares)
 
 
 def validate_difficulty_training(cfg: DictConfig) -> None:
     """Checks of a `DifficultyTrainingPipelineConfig` (the `train:` section and its roles)."""
     train = cfg.train
-    _require_role("train.solver", train.solver, cfg.models)
-    _require(train.num_samples >= 1, "train.num_samples", "must be >= 1", train.num_samples)
-    _require_placeholders("train.prompt", train.prompt, "question")
-    _require_sampling("train.sampling", train.sampling)
+    check_role("train.solver", train.solver, cfg.models)
+    require(train.num_samples >= 1, "train.num_samples", "must be >= 1", train.num_samples)
+    check_prompt("train.prompt", train.prompt, "question")
+    check_sampling("train.sampling", train.sampling)
     seeds = train.seeds
     sources = [name for name in ("packaged", "path", "hf_dataset") if seeds[name]]
-    _require(len(sources) == 1, "train.seeds", "needs exactly one of packaged, path, hf_dataset",
+    require(len(sources) == 1, "train.seeds", "needs exactly one of packaged, path, hf_dataset",
              sources or None)
     if seeds.packaged:
-        _require(seeds.packaged in PACKAGED_DIFFICULTY_SEEDS, "train.seeds.packaged",
+        require(seeds.packaged in PACKAGED_DIFFICULTY_SEEDS, "train.seeds.packaged",
                  f"must be one of {', '.join(PACKAGED_DIFFICULTY_SEEDS)} (benchmark copies are "
                  "test sets)", seeds.packaged)
     if seeds.path:
-        _require(Path(seeds.path).expanduser().is_file(), "train.seeds.path", "file not found",
+        require(Path(seeds.path).expanduser().is_file(), "train.seeds.path", "file not found",
                  seeds.path)
-    _require(bool(seeds.answer_field), "train.seeds.answer_field",
+    require(bool(seeds.answer_field), "train.seeds.answer_field",
              "labels need each seed's known answer", seeds.answer_field)
-    _require(seeds.limit is None or seeds.limit >= 1, "train.seeds.limit", "must be >= 1",
+    require(seeds.limit is None or seeds.limit >= 1, "train.seeds.limit", "must be >= 1",
              seeds.limit)
-    _require(train.comparison_timeout_s > 0, "train.comparison_timeout_s", "must be > 0",
+    require(train.comparison_timeout_s > 0, "train.comparison_timeout_s", "must be > 0",
              train.comparison_timeout_s)
-    _require(_loads_with_transformers(train.base_model), "train.base_model",
+    require(_loads_with_transformers(train.base_model), "train.base_model",
              "must be a packaged model name or a local Hugging Face checkpoint directory",
              train.base_model)
     for key in ("num_layers", "trainable_layers"):
         value = train[key]
-        _require(value is None or value >= (1 if key == "num_layers" else 0), f"train.{key}",
+        require(value is None or value >= (1 if key == "num_layers" else 0), f"train.{key}",
                  "must be null or a layer count", value)
-    _require(train.max_length >= 8, "train.max_length", "must be >= 8", train.max_length)
-    _require(train.epochs >= 1, "train.epochs", "must be >= 1", train.epochs)
-    _require(train.learning_rate > 0, "train.learning_rate", "must be > 0", train.learning_rate)
-    _require(train.batch_size >= 1, "train.batch_size", "must be >= 1", train.batch_size)
-    _require(0 <= train.holdout_fraction < 1, "train.holdout_fraction", "must be in [0, 1)",
+    require(train.max_length >= 8, "train.max_length", "must be >= 8", train.max_length)
+    require(train.epochs >= 1, "train.epochs", "must be >= 1", train.epochs)
+    require(train.learning_rate > 0, "train.learning_rate", "must be > 0", train.learning_rate)
+    require(train.batch_size >= 1, "train.batch_size", "must be >= 1", train.batch_size)
+    require(0 <= train.holdout_fraction < 1, "train.holdout_fraction", "must be in [0, 1)",
              train.holdout_fraction)
-    _require(bool(train.output_dir), "train.output_dir", "must not be empty", train.output_dir)
+    require(bool(train.output_dir), "train.output_dir", "must not be empty", train.output_dir)
 
 
 def validate_reward(section: DictConfig, models: DictConfig) -> None:
     """Checks of `reward:`; the scorer kind decides which engines and models can serve it."""
     if not section.enabled:
         return
-    _require(section.kind in REWARD_KINDS, "reward.kind",
+    require(section.kind in REWARD_KINDS, "reward.kind",
              f"must be one of {', '.join(REWARD_KINDS)}", section.kind)
-    _require(section.keep in REWARD_KEEP, "reward.keep",
+    require(section.keep in REWARD_KEEP, "reward.keep",
              f"must be one of {', '.join(REWARD_KEEP)}", section.keep)
-    _require_role("reward.model", section.model, models)
+    check_role("reward.model", section.model, models)
     role = models[section.model]
     if section.kind == "generative_judge":
-        _require_placeholders("reward.prompt", section.prompt, "question", "solution")
-        _require(_loads_with_transformers(role.model), f"models.{section.model}.model",
+        check_prompt("reward.prompt", section.prompt, "question", "solution")
+        require(_loads_with_transformers(role.model), f"models.{section.model}.model",
                  "the generative judge loads with transformers: use a packaged model name or a "
                  "local checkpoint directory", role.model)
     else:
-        _require(role.engine == "vllm", f"models.{section.model}.engine",
+        require(role.engine == "vllm", f"models.{section.model}.engine",
                  "reward_model runs through ray.data.llm's vLLM processor: use engine vllm",
                  role.engine)
-        _require(section.task_type in REWARD_TASK_TYPES, "reward.task_type",
+        require(section.task_type in REWARD_TASK_TYPES, "reward.task_type",
                  f"must be one of {', '.join(REWARD_TASK_TYPES)}", section.task_type)

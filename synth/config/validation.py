@@ -13,6 +13,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from synth.benchmarks.benchmark_sets import ANSWER_FORMATS, PACKAGED_BENCHMARKS
+from synth.config.checks import check_prompt, check_role, check_sampling, require
 from synth.config.errors import ConfigError
 from synth.config.scalequest_filters_schema import (
     validate_difficulty,
@@ -27,7 +28,6 @@ from synth.engines.packaged_models import (
     ModelNotFoundError,
     resolve_gguf,
 )
-from synth.prompt_templates import placeholders_missing
 from synth.stages.load_seeds import PACKAGED_SEEDS
 
 
@@ -54,41 +54,36 @@ def validate(cfg: DictConfig) -> None:
         _check_quality(cfg)
 
 
-def _fail(key: str, problem: str, value: Any) -> None:
-    raise ConfigError(f"{key}: {problem} (got {value!r})")
 
 
-def _require(condition: bool, key: str, problem: str, value: Any) -> None:
-    if not condition:
-        _fail(key, problem, value)
 
 
 def _check_run(cfg: DictConfig) -> None:
     name = cfg.run.name
-    _require(bool(name) and "/" not in name and name not in (".", ".."), "run.name",
+    require(bool(name) and "/" not in name and name not in (".", ".."), "run.name",
              "must be a plain directory name", name)
-    _require(cfg.ray.num_cpus is None or cfg.ray.num_cpus >= 1, "ray.num_cpus", "must be >= 1",
+    require(cfg.ray.num_cpus is None or cfg.ray.num_cpus >= 1, "ray.num_cpus", "must be >= 1",
              cfg.ray.num_cpus)
 
 
 def _check_models(models: DictConfig) -> None:
-    _require(len(models) > 0, "models", "at least one model role is required", dict(models))
+    require(len(models) > 0, "models", "at least one model role is required", dict(models))
     for role, model in models.items():
         key = f"models.{role}"
-        _require(model.engine in ENGINES, f"{key}.engine", f"must be one of {', '.join(ENGINES)}",
+        require(model.engine in ENGINES, f"{key}.engine", f"must be one of {', '.join(ENGINES)}",
                  model.engine)
         replicas = list(model.replicas)
-        _require(len(replicas) == 2 and 1 <= replicas[0] <= replicas[1], f"{key}.replicas",
+        require(len(replicas) == 2 and 1 <= replicas[0] <= replicas[1], f"{key}.replicas",
                  "must be [min, max] with 1 <= min <= max", replicas)
-        _require(model.batch_size >= 1, f"{key}.batch_size", "must be >= 1", model.batch_size)
-        _require(model.num_cpus >= 0, f"{key}.num_cpus", "must be >= 0", model.num_cpus)
-        _require(model.num_gpus >= 0, f"{key}.num_gpus", "must be >= 0", model.num_gpus)
-        _require(model.threads >= 1, f"{key}.threads", "must be >= 1", model.threads)
-        _require(model.context_length >= 16, f"{key}.context_length", "must be >= 16",
+        require(model.batch_size >= 1, f"{key}.batch_size", "must be >= 1", model.batch_size)
+        require(model.num_cpus >= 0, f"{key}.num_cpus", "must be >= 0", model.num_cpus)
+        require(model.num_gpus >= 0, f"{key}.num_gpus", "must be >= 0", model.num_gpus)
+        require(model.threads >= 1, f"{key}.threads", "must be >= 1", model.threads)
+        require(model.context_length >= 16, f"{key}.context_length", "must be >= 16",
                  model.context_length)
-        _require(model.tensor_parallel_size >= 1, f"{key}.tensor_parallel_size", "must be >= 1",
+        require(model.tensor_parallel_size >= 1, f"{key}.tensor_parallel_size", "must be >= 1",
                  model.tensor_parallel_size)
-        _require(model.max_retries >= 0, f"{key}.max_retries", "must be >= 0", model.max_retries)
+        require(model.max_retries >= 0, f"{key}.max_retries", "must be >= 0", model.max_retries)
         _check_model_source(key, model)
 
 
@@ -101,46 +96,40 @@ def _check_model_source(key: str, model: DictConfig) -> None:
             raise ConfigError(f"{key}.model: {error}") from None
     elif model.engine == "transformers":
         is_packaged = model.model in PACKAGED_GGUF_MODELS
-        _require(is_packaged or Path(model.model).expanduser().is_dir(), f"{key}.model",
+        require(is_packaged or Path(model.model).expanduser().is_dir(), f"{key}.model",
                  "must be a packaged model name or a local Hugging Face checkpoint directory",
                  model.model)
     elif model.engine == "http":
         url = model.url or ""
-        _require(url.startswith(("http://", "https://")), f"{key}.url",
+        require(url.startswith(("http://", "https://")), f"{key}.url",
                  "the http engine needs the base URL of an OpenAI-compatible API", model.url)
         if model.api_key_env:
-            _require(model.api_key_env in os.environ, f"{key}.api_key_env",
+            require(model.api_key_env in os.environ, f"{key}.api_key_env",
                      "names an environment variable that is not set", model.api_key_env)
-    _require(bool(model.model), f"{key}.model", "must not be empty", model.model)
+    require(bool(model.model), f"{key}.model", "must not be empty", model.model)
 
 
-def _check_role(key: str, role: str, models: DictConfig) -> None:
-    _require(role in models, key, f"names no role under models (have: {', '.join(models)})", role)
 
 
-def _check_sampling(key: str, sampling: DictConfig) -> None:
-    _require(sampling.temperature >= 0, f"{key}.temperature", "must be >= 0", sampling.temperature)
-    _require(0 < sampling.top_p <= 1, f"{key}.top_p", "must be in (0, 1]", sampling.top_p)
-    _require(sampling.max_tokens >= 1, f"{key}.max_tokens", "must be >= 1", sampling.max_tokens)
 
 
 def _check_scalequest(cfg: DictConfig) -> None:
-    _check_role("generate.model", cfg.generate.model, cfg.models)
-    _require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
+    check_role("generate.model", cfg.generate.model, cfg.models)
+    require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
              cfg.generate.num_questions)
-    _require(bool(cfg.generate.template_prefix), "generate.template_prefix", "must not be empty",
+    require(bool(cfg.generate.template_prefix), "generate.template_prefix", "must not be empty",
              cfg.generate.template_prefix)
-    _check_sampling("generate.sampling", cfg.generate.sampling)
-    _require(cfg.language_filter.min_chars >= 0, "language_filter.min_chars", "must be >= 0",
+    check_sampling("generate.sampling", cfg.generate.sampling)
+    require(cfg.language_filter.min_chars >= 0, "language_filter.min_chars", "must be >= 0",
              cfg.language_filter.min_chars)
-    _check_role("solve.model", cfg.solve.model, cfg.models)
-    _require(cfg.solve.num_samples >= 1, "solve.num_samples", "must be >= 1", cfg.solve.num_samples)
-    _require("{question}" in cfg.solve.prompt, "solve.prompt", "must contain {question}",
+    check_role("solve.model", cfg.solve.model, cfg.models)
+    require(cfg.solve.num_samples >= 1, "solve.num_samples", "must be >= 1", cfg.solve.num_samples)
+    require("{question}" in cfg.solve.prompt, "solve.prompt", "must contain {question}",
              cfg.solve.prompt)
-    _check_sampling("solve.sampling", cfg.solve.sampling)
-    _require(0 <= cfg.consensus.min_agreement <= 1, "consensus.min_agreement", "must be in [0, 1]",
+    check_sampling("solve.sampling", cfg.solve.sampling)
+    require(0 <= cfg.consensus.min_agreement <= 1, "consensus.min_agreement", "must be in [0, 1]",
              cfg.consensus.min_agreement)
-    _require(cfg.consensus.comparison_timeout_s > 0, "consensus.comparison_timeout_s", "must be > 0",
+    require(cfg.consensus.comparison_timeout_s > 0, "consensus.comparison_timeout_s", "must be > 0",
              cfg.consensus.comparison_timeout_s)
 
 
@@ -148,42 +137,42 @@ def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...])
     """Exactly one of packaged/path/hf_dataset, and a file that exists: a typo in a benchmark
     or seed source fails before any model loads."""
     sources = [name for name in ("packaged", "path", "hf_dataset") if section[name]]
-    _require(len(sources) == 1, key,
+    require(len(sources) == 1, key,
              f"needs exactly one of packaged ({', '.join(packaged)}), path, hf_dataset",
              sources or None)
     if section.packaged:
-        _require(section.packaged in packaged, f"{key}.packaged",
+        require(section.packaged in packaged, f"{key}.packaged",
                  f"must be one of {', '.join(packaged)}", section.packaged)
     if section.path:
         path = Path(section.path).expanduser()
-        _require(path.is_file(), f"{key}.path", "file not found", section.path)
-        _require(path.suffix in (".jsonl", ".json", ".parquet", ".gz"), f"{key}.path",
+        require(path.is_file(), f"{key}.path", "file not found", section.path)
+        require(path.suffix in (".jsonl", ".json", ".parquet", ".gz"), f"{key}.path",
                  "must be a .jsonl or .parquet file", section.path)
-    _require(section.limit is None or section.limit >= 1, f"{key}.limit", "must be >= 1",
+    require(section.limit is None or section.limit >= 1, f"{key}.limit", "must be >= 1",
              section.limit)
 
 
 def _check_benchmark(key: str, benchmark: DictConfig) -> None:
     _check_data_source(key, benchmark, PACKAGED_BENCHMARKS)
-    _require(benchmark.answer_format in ANSWER_FORMATS, f"{key}.answer_format",
+    require(benchmark.answer_format in ANSWER_FORMATS, f"{key}.answer_format",
              f"must be one of {', '.join(ANSWER_FORMATS)}", benchmark.answer_format)
 
 
 def _check_benchmarks(key: str, benchmarks: Any) -> None:
     names = [b.name for b in benchmarks]
-    _require(len(set(names)) == len(names), key, "benchmark names must be unique", names)
+    require(len(set(names)) == len(names), key, "benchmark names must be unique", names)
     for index, benchmark in enumerate(benchmarks):
         _check_benchmark(f"{key}[{index}]", benchmark)
 
 
 def _check_quality(cfg: DictConfig) -> None:
     dedup = cfg.dedup
-    _require(dedup.ngram_size >= 1, "dedup.ngram_size", "must be >= 1", dedup.ngram_size)
-    _require(dedup.num_perm >= 16, "dedup.num_perm", "must be >= 16", dedup.num_perm)
-    _require(0 < dedup.threshold < 1, "dedup.threshold", "must be in (0, 1)", dedup.threshold)
-    _require(0 < dedup.semantic_threshold < 1, "dedup.semantic_threshold", "must be in (0, 1)",
+    require(dedup.ngram_size >= 1, "dedup.ngram_size", "must be >= 1", dedup.ngram_size)
+    require(dedup.num_perm >= 16, "dedup.num_perm", "must be >= 16", dedup.num_perm)
+    require(0 < dedup.threshold < 1, "dedup.threshold", "must be in (0, 1)", dedup.threshold)
+    require(0 < dedup.semantic_threshold < 1, "dedup.semantic_threshold", "must be in (0, 1)",
              dedup.semantic_threshold)
-    _require(dedup.num_partitions >= 1, "dedup.num_partitions", "must be >= 1",
+    require(dedup.num_partitions >= 1, "dedup.num_partitions", "must be >= 1",
              dedup.num_partitions)
     if dedup.enabled and dedup.semantic:
         try:
@@ -191,49 +180,45 @@ def _check_quality(cfg: DictConfig) -> None:
         except EmbeddingModelNotFoundError as error:
             raise ConfigError(f"dedup.semantic_model: {error}") from None
     decontamination = cfg.decontamination
-    _require(decontamination.ngram_size >= 1, "decontamination.ngram_size", "must be >= 1",
+    require(decontamination.ngram_size >= 1, "decontamination.ngram_size", "must be >= 1",
              decontamination.ngram_size)
-    _require(len(decontamination.columns) >= 1, "decontamination.columns",
+    require(len(decontamination.columns) >= 1, "decontamination.columns",
              "name at least one text column", list(decontamination.columns))
     if decontamination.enabled:
         _check_benchmarks("decontamination.benchmarks", decontamination.benchmarks)
-    _require(cfg.report.gpu_hour_usd >= 0, "report.gpu_hour_usd", "must be >= 0",
+    require(cfg.report.gpu_hour_usd >= 0, "report.gpu_hour_usd", "must be >= 0",
              cfg.report.gpu_hour_usd)
-    _require(cfg.report.cpu_hour_usd >= 0, "report.cpu_hour_usd", "must be >= 0",
+    require(cfg.report.cpu_hour_usd >= 0, "report.cpu_hour_usd", "must be >= 0",
              cfg.report.cpu_hour_usd)
 
 
 def _check_eval(cfg: DictConfig) -> None:
-    _check_role("model", cfg.model, cfg.models)
-    _require("{question}" in cfg.prompt, "prompt", "must contain {question}", cfg.prompt)
-    _check_sampling("sampling", cfg.sampling)
-    _require(len(cfg.benchmarks) >= 1, "benchmarks", "name at least one benchmark", [])
+    check_role("model", cfg.model, cfg.models)
+    require("{question}" in cfg.prompt, "prompt", "must contain {question}", cfg.prompt)
+    check_sampling("sampling", cfg.sampling)
+    require(len(cfg.benchmarks) >= 1, "benchmarks", "name at least one benchmark", [])
     _check_benchmarks("benchmarks", cfg.benchmarks)
-    _require(cfg.comparison_timeout_s > 0, "comparison_timeout_s", "must be > 0",
+    require(cfg.comparison_timeout_s > 0, "comparison_timeout_s", "must be > 0",
              cfg.comparison_timeout_s)
 
 
 COMBINATION_KINDS = ("one_hop", "two_hop", "three_hop_core", "community")
 
 
-def _check_prompt(key: str, template: str, *names: str) -> None:
-    missing = placeholders_missing(template, *names)
-    _require(not missing, key, f"must contain {', '.join('{' + n + '}' for n in missing)}",
-             template[:60] + ("..." if len(template) > 60 else ""))
 
 
 def _check_concept_method(cfg: DictConfig) -> None:
     _check_data_source("seeds", cfg.seeds, PACKAGED_SEEDS)
     extract = cfg.extract
-    _check_role("extract.model", extract.model, cfg.models)
-    _require(extract.max_topics >= 1, "extract.max_topics", "must be >= 1", extract.max_topics)
-    _require(extract.max_knowledge_points >= 1, "extract.max_knowledge_points", "must be >= 1",
+    check_role("extract.model", extract.model, cfg.models)
+    require(extract.max_topics >= 1, "extract.max_topics", "must be >= 1", extract.max_topics)
+    require(extract.max_knowledge_points >= 1, "extract.max_knowledge_points", "must be >= 1",
              extract.max_knowledge_points)
-    _check_prompt("extract.prompt", extract.prompt, "question")
-    _check_sampling("extract.sampling", extract.sampling)
+    check_prompt("extract.prompt", extract.prompt, "question")
+    check_sampling("extract.sampling", extract.sampling)
     graph = cfg.graph
-    _require(graph.min_count >= 1, "graph.min_count", "must be >= 1", graph.min_count)
-    _require(0 < graph.merge_threshold < 1, "graph.merge_threshold", "must be in (0, 1)",
+    require(graph.min_count >= 1, "graph.min_count", "must be >= 1", graph.min_count)
+    require(0 < graph.merge_threshold < 1, "graph.merge_threshold", "must be in (0, 1)",
              graph.merge_threshold)
     if graph.merge_similar:
         try:
@@ -241,45 +226,45 @@ def _check_concept_method(cfg: DictConfig) -> None:
         except EmbeddingModelNotFoundError as error:
             raise ConfigError(f"graph.embedding_model: {error}") from None
     sample = cfg.sample
-    _require(sample.num_combinations >= 1, "sample.num_combinations", "must be >= 1",
+    require(sample.num_combinations >= 1, "sample.num_combinations", "must be >= 1",
              sample.num_combinations)
-    _require(sample.num_shards >= 1, "sample.num_shards", "must be >= 1", sample.num_shards)
+    require(sample.num_shards >= 1, "sample.num_shards", "must be >= 1", sample.num_shards)
     for key in ("topic_steps", "kp_steps", "community_size"):
         values = list(sample[key])
-        _require(bool(values) and all(v >= 0 for v in values), f"sample.{key}",
+        require(bool(values) and all(v >= 0 for v in values), f"sample.{key}",
                  "must be a non-empty list of counts >= 0", values)
-    _require(min(sample.topic_steps) >= 1, "sample.topic_steps", "walks need >= 1 topic step",
+    require(min(sample.topic_steps) >= 1, "sample.topic_steps", "walks need >= 1 topic step",
              list(sample.topic_steps))
-    _require(min(sample.community_size) >= 2, "sample.community_size", "must be >= 2",
+    require(min(sample.community_size) >= 2, "sample.community_size", "must be >= 2",
              list(sample.community_size))
     mix = dict(sample.mix)
     unknown = sorted(set(mix) - set(COMBINATION_KINDS))
-    _require(not unknown, "sample.mix", f"kinds must be among {', '.join(COMBINATION_KINDS)}",
+    require(not unknown, "sample.mix", f"kinds must be among {', '.join(COMBINATION_KINDS)}",
              unknown)
-    _require(all(w >= 0 for w in mix.values()) and sum(mix.values()) > 0, "sample.mix",
+    require(all(w >= 0 for w in mix.values()) and sum(mix.values()) > 0, "sample.mix",
              "weights must be >= 0 with a positive sum", mix)
-    _require(0 <= sample.core_quantile < 1, "sample.core_quantile", "must be in [0, 1)",
+    require(0 <= sample.core_quantile < 1, "sample.core_quantile", "must be in [0, 1)",
              sample.core_quantile)
     generate = cfg.generate
-    _check_role("generate.model", generate.model, cfg.models)
-    _require(generate.num_few_shot >= 0, "generate.num_few_shot", "must be >= 0",
+    check_role("generate.model", generate.model, cfg.models)
+    require(generate.num_few_shot >= 0, "generate.num_few_shot", "must be >= 0",
              generate.num_few_shot)
-    _check_prompt("generate.prompt", generate.prompt, "knowledge_points")
-    _check_sampling("generate.sampling", generate.sampling)
+    check_prompt("generate.prompt", generate.prompt, "knowledge_points")
+    check_sampling("generate.sampling", generate.sampling)
     judge = cfg.judge
     if judge.enabled:
-        _require(len(judge.judges) >= 1, "judge.judges", "name at least one judge role", [])
+        require(len(judge.judges) >= 1, "judge.judges", "name at least one judge role", [])
         for index, entry in enumerate(judge.judges):
-            _check_role(f"judge.judges[{index}].model", entry.model, cfg.models)
-            _require(entry.weight >= 0, f"judge.judges[{index}].weight", "must be >= 0",
+            check_role(f"judge.judges[{index}].model", entry.model, cfg.models)
+            require(entry.weight >= 0, f"judge.judges[{index}].weight", "must be >= 0",
                      entry.weight)
-        _require(sum(j.weight for j in judge.judges) > 0, "judge.judges",
+        require(sum(j.weight for j in judge.judges) > 0, "judge.judges",
                  "weights must have a positive sum", [j.weight for j in judge.judges])
         roles = [j.model for j in judge.judges]
-        _require(len(set(roles)) == len(roles), "judge.judges", "judge roles must be unique", roles)
-        _require(0 <= judge.threshold <= 1, "judge.threshold", "must be in [0, 1]", judge.threshold)
-        _check_prompt("judge.prompt", judge.prompt, "question", "solution")
-        _check_sampling("judge.sampling", judge.sampling)
+        require(len(set(roles)) == len(roles), "judge.judges", "judge roles must be unique", roles)
+        require(0 <= judge.threshold <= 1, "judge.threshold", "must be in [0, 1]", judge.threshold)
+        check_prompt("judge.prompt", judge.prompt, "question", "solution")
+        check_sampling("judge.sampling", judge.sampling)
 
 
 TRAINING_PIPELINES = ("qft", "qpo")
@@ -294,29 +279,29 @@ def _check_training(cfg: DictConfig) -> None:
     if cfg.pipeline == "qpo":  # the generator role names the QFT checkpoint: report it there first
         _check_models(cfg.models)
     _check_base_model(cfg.base_model, cfg.scaling.use_gpu)
-    _require(bool(cfg.template.prefix), "template.prefix", "must not be empty", cfg.template.prefix)
-    _require(bool(cfg.template.end_of_turn), "template.end_of_turn", "must not be empty",
+    require(bool(cfg.template.prefix), "template.prefix", "must not be empty", cfg.template.prefix)
+    require(bool(cfg.template.end_of_turn), "template.end_of_turn", "must not be empty",
              cfg.template.end_of_turn)
     _check_train_settings(cfg.train)
     scaling = cfg.scaling
-    _require(scaling.num_workers >= 1, "scaling.num_workers", "must be >= 1", scaling.num_workers)
-    _require(all(amount >= 0 for amount in scaling.resources_per_worker.values()),
+    require(scaling.num_workers >= 1, "scaling.num_workers", "must be >= 1", scaling.num_workers)
+    require(all(amount >= 0 for amount in scaling.resources_per_worker.values()),
              "scaling.resources_per_worker", "amounts must be >= 0",
              dict(scaling.resources_per_worker))
-    _require(bool(cfg.output_dir), "output_dir", "must not be empty", cfg.output_dir)
+    require(bool(cfg.output_dir), "output_dir", "must not be empty", cfg.output_dir)
     if cfg.pipeline == "qft":
         _check_question_source(cfg.questions)
         return
-    _check_role("generate.model", cfg.generate.model, cfg.models)
-    _require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
+    check_role("generate.model", cfg.generate.model, cfg.models)
+    require(cfg.generate.num_questions >= 1, "generate.num_questions", "must be >= 1",
              cfg.generate.num_questions)
-    _check_sampling("generate.sampling", cfg.generate.sampling)
-    _check_role("rewrite.model", cfg.rewrite.model, cfg.models)
-    _check_prompt("rewrite.solvability_prompt", cfg.rewrite.solvability_prompt, "question")
-    _check_prompt("rewrite.difficulty_prompt", cfg.rewrite.difficulty_prompt, "question")
-    _check_sampling("rewrite.sampling", cfg.rewrite.sampling)
-    _require(cfg.train.beta > 0, "train.beta", "must be > 0", cfg.train.beta)
-    _require(cfg.train.loss_type in DPO_LOSS_TYPES, "train.loss_type",
+    check_sampling("generate.sampling", cfg.generate.sampling)
+    check_role("rewrite.model", cfg.rewrite.model, cfg.models)
+    check_prompt("rewrite.solvability_prompt", cfg.rewrite.solvability_prompt, "question")
+    check_prompt("rewrite.difficulty_prompt", cfg.rewrite.difficulty_prompt, "question")
+    check_sampling("rewrite.sampling", cfg.rewrite.sampling)
+    require(cfg.train.beta > 0, "train.beta", "must be > 0", cfg.train.beta)
+    require(cfg.train.loss_type in DPO_LOSS_TYPES, "train.loss_type",
              f"must be one of {', '.join(DPO_LOSS_TYPES)}", cfg.train.loss_type)
 
 
@@ -324,39 +309,39 @@ def _check_base_model(model: str, use_gpu: bool) -> None:
     """CPU runs have no model hub: only a packaged GGUF or a local checkpoint loads there."""
     is_local = model in PACKAGED_GGUF_MODELS or Path(model).expanduser().is_dir()
     looks_like_hub_id = model.count("/") == 1 and not model.startswith((".", "/", "~"))
-    _require(is_local or (use_gpu and looks_like_hub_id), "base_model",
+    require(is_local or (use_gpu and looks_like_hub_id), "base_model",
              "must be a packaged model name, a local Hugging Face checkpoint directory, "
              "or (with scaling.use_gpu) a hub id", model)
 
 
 def _check_train_settings(train: DictConfig) -> None:
-    _require(train.num_epochs >= 1, "train.num_epochs", "must be >= 1", train.num_epochs)
-    _require(train.learning_rate > 0, "train.learning_rate", "must be > 0", train.learning_rate)
-    _require(train.lr_scheduler in LR_SCHEDULERS, "train.lr_scheduler",
+    require(train.num_epochs >= 1, "train.num_epochs", "must be >= 1", train.num_epochs)
+    require(train.learning_rate > 0, "train.learning_rate", "must be > 0", train.learning_rate)
+    require(train.lr_scheduler in LR_SCHEDULERS, "train.lr_scheduler",
              f"must be one of {', '.join(LR_SCHEDULERS)}", train.lr_scheduler)
-    _require(0 <= train.warmup_ratio < 1, "train.warmup_ratio", "must be in [0, 1)",
+    require(0 <= train.warmup_ratio < 1, "train.warmup_ratio", "must be in [0, 1)",
              train.warmup_ratio)
-    _require(train.max_length >= 16, "train.max_length", "must be >= 16", train.max_length)
-    _require(train.per_device_batch_size >= 1, "train.per_device_batch_size", "must be >= 1",
+    require(train.max_length >= 16, "train.max_length", "must be >= 16", train.max_length)
+    require(train.per_device_batch_size >= 1, "train.per_device_batch_size", "must be >= 1",
              train.per_device_batch_size)
-    _require(train.gradient_accumulation_steps >= 1, "train.gradient_accumulation_steps",
+    require(train.gradient_accumulation_steps >= 1, "train.gradient_accumulation_steps",
              "must be >= 1", train.gradient_accumulation_steps)
-    _require(train.max_steps == -1 or train.max_steps >= 1, "train.max_steps",
+    require(train.max_steps == -1 or train.max_steps >= 1, "train.max_steps",
              "must be -1 (full epochs) or >= 1", train.max_steps)
-    _require(train.logging_steps >= 1, "train.logging_steps", "must be >= 1", train.logging_steps)
+    require(train.logging_steps >= 1, "train.logging_steps", "must be >= 1", train.logging_steps)
 
 
 def _check_question_source(questions: DictConfig) -> None:
     sources = [name for name in ("packaged", "paths") if questions[name]]
-    _require(len(sources) == 1, "questions", "needs exactly one of packaged (champ), paths",
+    require(len(sources) == 1, "questions", "needs exactly one of packaged (champ), paths",
              sources or None)
     if questions.packaged:
-        _require(questions.packaged == "champ", "questions.packaged", "must be champ",
+        require(questions.packaged == "champ", "questions.packaged", "must be champ",
                  questions.packaged)
     for index, raw_path in enumerate(questions.paths):
         path = Path(raw_path).expanduser()
-        _require(path.is_file(), f"questions.paths[{index}]", "file not found", raw_path)
-        _require(path.suffix in (".jsonl", ".json", ".parquet"), f"questions.paths[{index}]",
+        require(path.is_file(), f"questions.paths[{index}]", "file not found", raw_path)
+        require(path.suffix in (".jsonl", ".json", ".parquet"), f"questions.paths[{index}]",
                  "must be a .jsonl or .parquet file", raw_path)
-    _require(questions.limit is None or questions.limit >= 1, "questions.limit", "must be >= 1",
+    require(questions.limit is None or questions.limit >= 1, "questions.limit", "must be >= 1",
              questions.limit)
