@@ -15,8 +15,9 @@ import pytest
 from synth.stages.final_pairs import CONCEPT_COLUMNS, FINAL_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
-# Enough seeds that SmolLM2's concepts repeat (MathScale keeps concepts seen twice or more).
-SMALL = ["seeds.limit=40", "sample.num_combinations=10"]
+# Enough seeds that SmolLM2's concepts repeat: MathScale keeps concepts seen twice or more;
+# GSDP keeps every KP, so fewer seeds already give a connected graph.
+SEEDS = {"mathscale_cpu": 40, "gsdp_cpu": 24}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -32,7 +33,8 @@ def _rows(path: Path) -> int:
 @pytest.fixture(scope="module", params=["mathscale_cpu", "gsdp_cpu"])
 def concept_run(request, tmp_path_factory):
     output = tmp_path_factory.mktemp(request.param)
-    result = _run("run", str(REPO / "pipelines" / f"{request.param}.yaml"), *SMALL,
+    result = _run("run", str(REPO / "pipelines" / f"{request.param}.yaml"),
+                  f"seeds.limit={SEEDS[request.param]}", "sample.num_combinations=10",
                   f"run.output_dir={output}")
     assert result.returncode == 0, result.stderr[-3000:]
     return request.param, output / request.param
@@ -65,8 +67,8 @@ def test_funnel_matches_parquet_and_final_rows_carry_concepts(concept_run):
         assert _rows(stage_dir) == record["rows_written"], stage_dir
     records = {r["stage"]: r for r in summary["stages"]}
     extraction = records["extract_concepts"]
-    assert extraction["rows_in"] == 40
-    assert extraction["rows_out"] + sum(extraction["dropped"].values()) == 40
+    assert extraction["rows_in"] == SEEDS[name]
+    assert extraction["rows_out"] + sum(extraction["dropped"].values()) == SEEDS[name]
     assert records["generate_from_concepts"]["rows_written"] > 0, "the graph yields combinations"
     assert _rows(run_dir / "final" / "data") == summary["final_rows"]
     if summary["final_rows"] == 0:  # a 135M model may write nothing usable; the funnel says why
