@@ -11,6 +11,12 @@ A 135M model that ignores "reply in this form" still continues a reply already i
 from __future__ import annotations
 
 import pyarrow as pa
+from omegaconf import DictConfig
+
+from synth.engines.base import SAMPLING_TYPE, sampling_params
+
+# What an engine round trip adds to a row; stages drop them once the reply is parsed.
+REQUEST_COLUMNS = ("messages", "prompt", "sampling_params", "sample_index", "generated_text")
 
 
 def fill_template(template: str, **values: object) -> str:
@@ -39,3 +45,18 @@ def reply_texts(generated: list[str | None], chat_template: str | None,
     """The model's replies, with the started part put back in raw-prompt mode."""
     prefix = response_prefix if chat_template else ""
     return [None if text is None else prefix + text for text in generated]
+
+
+def append_requests(batch: pa.Table, prompts: list[str], section: DictConfig,
+                    seeds: list[int]) -> pa.Table:
+    """`batch` with one engine request per row: the prompt (chat `messages`, or a raw started
+    `prompt` when `section.chat_template` is set) and seeded `sampling_params`."""
+    name, requests = request_column(prompts, section.chat_template, section.response_prefix)
+    params = [sampling_params(section.sampling, seed) for seed in seeds]
+    return (batch.append_column(name, requests)
+            .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+
+
+def drop_request_columns(batch: pa.Table) -> pa.Table:
+    """`batch` without the request and raw-reply columns of an engine round trip."""
+    return batch.drop_columns([c for c in REQUEST_COLUMNS if c in batch.column_names])

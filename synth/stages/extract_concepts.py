@@ -15,8 +15,13 @@ from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.concepts.concept_reply import parse_concept_reply
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.engines.base import Engine
+from synth.prompt_templates import (
+    append_requests,
+    drop_request_columns,
+    fill_template,
+    reply_texts,
+)
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -47,12 +52,8 @@ class ConceptExtractionStage(Stage):
         questions = batch.column("question").to_pylist()
         solutions = batch.column("solution").to_pylist()
         prompts = [self.prompt(q, s) for q, s in zip(questions, solutions)]
-        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, "extract", i))
-                  for i in batch.column("id").to_pylist()]
-        name, requests = request_column(prompts, self.config.chat_template,
-                                        self.config.response_prefix)
-        return (batch.append_column("sampling_params", pa.array(params, SAMPLING_TYPE))
-                .append_column(name, requests))
+        seeds = [derived_seed(self.run_seed, "extract", i) for i in batch.column("id").to_pylist()]
+        return append_requests(batch, prompts, self.config, seeds)
 
     def _parse(self, batch: pa.Table) -> pa.Table:
         texts = reply_texts(batch.column("generated_text").to_pylist(), self.config.chat_template,
@@ -64,9 +65,7 @@ class ConceptExtractionStage(Stage):
         reasons = ["engine_error" if finish == "error"
                    else ("truncated" if finish == "length" and reply.reason else reply.reason)
                    for finish, reply in zip(finishes, replies)]
-        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
-        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
-                                    "generated_text"])
+        batch = drop_request_columns(batch)
         topics = [label or reply.topics for label, reply in zip(labels, replies)]
         batch = (batch.append_column("topics", pa.array(topics, STRINGS))
                  .append_column("knowledge_points",

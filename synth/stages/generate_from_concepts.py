@@ -18,8 +18,13 @@ from ray.data import Dataset
 from synth.answers.extraction import extract_answer
 from synth.concepts.few_shot_examples import FewShotIndex
 from synth.concepts.problem_reply import parse_problem_reply
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.engines.base import Engine
+from synth.prompt_templates import (
+    append_requests,
+    drop_request_columns,
+    fill_template,
+    reply_texts,
+)
 from synth.row_ids import derived_seed, stable_id
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -49,15 +54,11 @@ class ConceptPrompter:
         prompts = [fill_template(self.config.prompt, topics=", ".join(t) or "(any)",
                                  knowledge_points="; ".join(k), examples=self.examples(k))
                    for t, k in zip(topics, kps)]
-        name, requests = request_column(prompts, self.config.chat_template,
-                                        self.config.response_prefix)
         seeds = [derived_seed(self.run_seed, "concept_problem", i) for i in combination_ids]
-        return (batch.rename_columns({"id": "combination_id"})
-                .append_column("id", pa.array([stable_id("problem", i) for i in combination_ids]))
-                .append_column("question_seed", pa.array(seeds, pa.int64()))
-                .append_column(name, requests)
-                .append_column("sampling_params", pa.array(
-                    [sampling_params(self.config.sampling, s) for s in seeds], SAMPLING_TYPE)))
+        batch = (batch.rename_columns({"id": "combination_id"})
+                 .append_column("id", pa.array([stable_id("problem", i) for i in combination_ids]))
+                 .append_column("question_seed", pa.array(seeds, pa.int64())))
+        return append_requests(batch, prompts, self.config, seeds)
 
 
 def _to_problems(batch: pa.Table, chat_template: str | None, response_prefix: str) -> pa.Table:
@@ -73,8 +74,7 @@ def _to_problems(batch: pa.Table, chat_template: str | None, response_prefix: st
             reasons.append("truncated" if finish == "length" else reply.reason or "no_final_answer")
         else:
             reasons.append(None)
-    request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
-    batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index", "generated_text"])
+    batch = drop_request_columns(batch)
     batch = (batch.append_column("question", pa.array([r.question for r in replies], pa.string()))
              .append_column("solution", pa.array([r.solution for r in replies], pa.string()))
              .append_column("answer", pa.array(answers, pa.string()))

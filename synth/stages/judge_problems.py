@@ -15,8 +15,13 @@ import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.engines.base import Engine
+from synth.prompt_templates import (
+    append_requests,
+    drop_request_columns,
+    fill_template,
+    reply_texts,
+)
 from synth.row_ids import derived_seed
 from synth.stages.base import RowFilter, Stage, with_drop_reasons
 
@@ -57,12 +62,8 @@ class JudgeStage(Stage):
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q, solution=s) for q, s in
                    zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
-        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, self.name, i))
-                  for i in batch.column("id").to_pylist()]
-        name, requests = request_column(prompts, self.config.chat_template,
-                                        self.config.response_prefix)
-        return (batch.append_column(name, requests)
-                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+        seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
+        return append_requests(batch, prompts, self.config, seeds)
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
         verdicts = [parse_verdict(t) for t in reply_texts(
@@ -72,9 +73,7 @@ class JudgeStage(Stage):
                   "unparseable" if score is None or correct is None else "ok"
                   for finish, (score, correct) in zip(batch.column("finish_reason").to_pylist(),
                                                       verdicts)]
-        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
-        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
-                                    "generated_text"])
+        batch = drop_request_columns(batch)
         return (batch.append_column(score_column(self.role), pa.array([v[0] for v in verdicts], pa.float64()))
                 .append_column(correct_column(self.role), pa.array([v[1] for v in verdicts], pa.bool_()))
                 .append_column(f"judge_{self.role}_verdict", pa.array(shapes, pa.string())))

@@ -15,8 +15,13 @@ import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
-from synth.prompt_templates import fill_template, reply_texts, request_column
+from synth.engines.base import Engine
+from synth.prompt_templates import (
+    append_requests,
+    drop_request_columns,
+    fill_template,
+    reply_texts,
+)
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -53,12 +58,8 @@ class SolvabilityFilter(Stage):
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q)
                    for q in batch.column("question").to_pylist()]
-        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, self.name, i))
-                  for i in batch.column("id").to_pylist()]
-        name, requests = request_column(prompts, self.config.chat_template,
-                                        self.config.response_prefix)
-        return (batch.append_column(name, requests)
-                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+        seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
+        return append_requests(batch, prompts, self.config, seeds)
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
         replies = reply_texts(batch.column("generated_text").to_pylist(),
@@ -66,9 +67,7 @@ class SolvabilityFilter(Stage):
         finishes = batch.column("finish_reason").to_pylist()
         solvable = [None if finish == "error" else parse_solvable(reply)
                     for finish, reply in zip(finishes, replies)]
-        request_columns = [c for c in ("messages", "prompt") if c in batch.column_names]
-        batch = batch.drop_columns([*request_columns, "sampling_params", "sample_index",
-                                    "generated_text"])
+        batch = drop_request_columns(batch)
         batch = batch.append_column("solvable", pa.array(solvable, pa.bool_()))
         return with_drop_reasons(batch, [solvability_drop_reason(finish, verdict)
                                          for finish, verdict in zip(finishes, solvable)])
