@@ -9,6 +9,8 @@
     synth train qft pipelines/qft_cpu.yaml                   # ScaleQuest QFT: fine-tune a generator
     synth train qpo pipelines/qpo_cpu.yaml                   # ScaleQuest QPO: DPO on rewrite pairs
     synth train difficulty pipelines/difficulty_cpu.yaml     # ScaleQuest difficulty scorer
+    synth submit pipelines/scalequest.yaml --address http://HEAD:8265 [--follow]
+    synth jobs list|status|logs|stop [JOB_ID] --address http://HEAD:8265
 
 Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
 """
@@ -17,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from synth.config.errors import ConfigError
+from synth.job_submission import JobClientError
+from synth.run_storage import run_path
 
 EXIT_BAD_CONFIG = 2
 
@@ -49,17 +53,87 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("kind", choices=sorted(TRAINERS), help="what to train")
     train.add_argument("config", help="training YAML (pipeline: KIND), e.g. pipelines/qft_cpu.yaml")
     train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.max_steps=2")
+    submit = commands.add_parser("submit", help="run a pipeline on a Ray cluster as a Ray Job")
+    submit.add_argument("config", help="pipeline YAML, e.g. pipelines/scalequest.yaml")
+    submit.add_argument("overrides", nargs="*", help="key=value overrides")
+    _add_address(submit)
+    submit.add_argument("--working-dir", default=".",
+                        help="project directory uploaded as the job's working directory")
+    submit.add_argument("--job-id", help="submission id (default: synth-<run name>-<UTC time>)")
+    submit.add_argument("--follow", action="store_true",
+                        help="stream the job's logs until it ends; exit 0 only if it succeeded")
+    jobs = commands.add_parser("jobs", help="list, inspect, follow or stop Ray Jobs")
+    jobs.add_argument("action", choices=("list", "status", "logs", "stop"))
+    jobs.add_argument("job_id", nargs="?", help="job (submission) id; not needed for list")
+    jobs.add_argument("--follow", action="store_true", help="logs: stream until the job ends")
+    _add_address(jobs)
     return parser
 
 
-def _graph(args: argparse.Namespace) -> int:
+def _add_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--address", help="Ray dashboard URL, e.g. http://HEAD:8265 "
+                        "(default: $RAY_API_SERVER_ADDRESS or an http $RAY_ADDRESS)")
+
+
+def _submit(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    from synth.config.loading import load_config
+    from synth.job_submission import connect, follow_logs, submit_run
+    from synth.pipelines import build_stages
+
+    cfg = load_config(args.config, args.overrides)
+    build_stages(cfg)  # the plan must wire up here before it takes a cluster slot
+    working_dir = Path(args.working_dir).resolve()
+    if not working_dir.is_dir():
+        raise ConfigError(f"--working-dir: {args.working_dir} is not a directory")
+    client = connect(args.address)
+    job_id = submit_run(client, cfg, working_dir, args.job_id)
+    print(f"submitted job {job_id} (run {cfg.run.name}); follow it with: synth jobs logs {job_id} --follow")
+    if not args.follow:
+        return 0
+    status = follow_logs(client, job_id)
+    print(f"job {job_id}: {status}")
+    return 0 if status == "SUCCEEDED" else 1
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from synth.job_submission import connect
+
+    if args.action != "list" and not args.job_id:
+        raise ConfigError(f"synth jobs {args.action} needs a JOB_ID")
+    client = connect(args.address)
+    try:
+        return _job_action(client, args)
+    except RuntimeError as error:  # the SDK's HTTP errors, e.g. an unknown job id
+        raise JobClientError(str(error).split("\n")[0]) from None
+
+
+def _job_action(client, args: argparse.Namespace) -> int:
+    from synth.job_submission import follow_logs, job_table
+
+    if args.action == "list":
+        print(job_table(client.list_jobs()))
+    elif args.action == "status":
+        info = client.get_job_info(args.job_id)
+        print(f"{args.job_id}: {info.status.value}" + (f" ({info.message})" if info.message else ""))
+    elif args.action == "logs" and args.follow:
+        follow_logs(client, args.job_id)
+    elif args.action == "logs":
+        print(client.get_job_logs(args.job_id), end="")
+    else:
+        stopped = client.stop_job(args.job_id)
+        print(f"{args.job_id}: {'stop requested' if stopped else 'already finished'}")
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
 
     from synth.concepts.graph_inspection import GraphNotFoundError, inspect_graph
 
     if args.graph_command == "inspect":
         try:
-            print(inspect_graph(Path(args.run_dir), samples=args.samples))
+            print(inspect_graph(run_path(args.run_dir), samples=args.samples))
         except GraphNotFoundError as error:
             print(f"synth: {error}", file=sys.stderr)
             return EXIT_BAD_CONFIG
@@ -73,7 +147,7 @@ def _graph(args: argparse.Namespace) -> int:
         raise ConfigError(f"pipeline: synth graph needs a mathscale or gsdp config, got {cfg.pipeline!r}")
     summary = run_pipeline(cfg, build_concept_graph_stages(cfg), writes_final=False)
     print()
-    print(inspect_graph(Path(summary["run_dir"])))
+    print(inspect_graph(run_path(summary["run_dir"])))
     return 0
 
 
@@ -159,8 +233,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _graph(args)
         if args.command == "train":
             return _train(args)
+        if args.command == "submit":
+            return _submit(args)
+        if args.command == "jobs":
+            return _jobs(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except JobClientError as error:
+        print(f"synth: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     return 1
 

@@ -16,6 +16,13 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append("")
     for role, tokens in summary["tokens_by_role"].items():
         lines.append(f"tokens {role}: {tokens['tokens_in']} in, {tokens['tokens_out']} out")
+    for record in summary["stages"]:
+        nodes = record.get("nodes") or {}
+        if len(nodes) > 1:
+            spread = ", ".join(f"{node[:8]} {rows}" for node, rows in nodes.items())
+            lines.append(f"{record['stage']}: answered on {len(nodes)} nodes ({spread})")
+    if summary.get("engine_errors"):
+        lines.append(f"engine errors: {summary['engine_errors']} rows, see errors/ in the run directory")
     totals = summary["totals"]
     lines.append(f"final rows: {summary['final_rows']}   wall {totals['wall_seconds']:.1f}s   "
                  f"cpu {totals['cpu_seconds']:.1f}s   gpu {totals['gpu_seconds']:.1f}s")

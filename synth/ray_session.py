@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from omegaconf import DictConfig
 
@@ -13,7 +14,8 @@ def start_ray(ray_cfg: DictConfig) -> None:
     from ray.data import DataContext
 
     if not ray.is_initialized():
-        local = ray_cfg.address is None
+        # Inside a Ray Job (`synth submit`) RAY_ADDRESS names the cluster the job runs on.
+        local = ray_cfg.address is None and not os.environ.get("RAY_ADDRESS")
         ray.init(address=ray_cfg.address, num_cpus=ray_cfg.num_cpus if local else None,
                  include_dashboard=False, logging_level=logging.WARNING,
                  configure_logging=True)

@@ -7,23 +7,25 @@
       final/README.md          the data card (Hugging Face format)
       final/data/              the final dataset (Parquet only), what trainers read
       report/                  report.md, report.json and PNG plots
+      errors/01_<stage>.parquet rows an engine could not answer, with `engine_error` and `stage`
       summary.json             funnel, tokens, seconds
 
 A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a
 killed run restarted with the same command redoes the unfinished stage from scratch and never
-keeps half of its rows twice.
+keeps half of its rows twice. On object storage (no atomic rename, see run_storage.py) a stage
+is written in place and the record alone marks it complete.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
+from synth.run_storage import is_local, remove_tree
 
 
 class RunDirectory:
@@ -41,6 +43,9 @@ class RunDirectory:
     def stage_path(self, position: int, name: str) -> Path:
         return self.root / "stages" / f"{position:02d}_{name}"
 
+    def error_path(self, position: int, name: str) -> Path:
+        return self.root / "errors" / f"{position:02d}_{name}.parquet"
+
     def record_path(self, position: int, name: str) -> Path:
         return self.stage_path(position, name).with_suffix(".json")
 
@@ -48,12 +53,12 @@ class RunDirectory:
         """Create the directory, refusing to resume a run that used a different config."""
         resolved = OmegaConf.to_yaml(cfg, resolve=True)
         if self.config_path.exists() and cfg.run.resume:
-            if _run_identity(OmegaConf.load(self.config_path)) != _run_identity(cfg):
+            if _run_identity(OmegaConf.create(self.config_path.read_text())) != _run_identity(cfg):
                 raise ConfigError(
                     f"run.name: {self.root} holds a run with a different config; choose another "
                     "run.name, or pass run.resume=false to start it over")
         elif self.root.exists() and not cfg.run.resume:
-            shutil.rmtree(self.root)
+            remove_tree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(resolved)
 
@@ -64,15 +69,19 @@ class RunDirectory:
 
     @staticmethod
     def partial_path(path: Path) -> Path:
-        """Where `path` is written before it is complete."""
-        return path.with_name(path.name + ".partial")
+        """Where `path` is written before it is complete (itself on object storage)."""
+        return path.with_name(path.name + ".partial") if is_local(path) else path
 
     @staticmethod
     def commit(partial: Path, path: Path, record_path: Path, record: dict[str, Any]) -> None:
         """Move `partial` into place, then write the record that marks it complete."""
-        partial.mkdir(parents=True, exist_ok=True)  # a stage with no rows writes no files
-        shutil.rmtree(path, ignore_errors=True)
-        partial.rename(path)
+        if partial != path:
+            partial.mkdir(parents=True, exist_ok=True)  # a stage with no rows writes no files
+            remove_tree(path)
+            partial.rename(path)
+        if not is_local(record_path):  # one object PUT is atomic already
+            record_path.write_text(json.dumps(record, indent=2))
+            return
         scratch = record_path.with_suffix(".json.partial")
         scratch.write_text(json.dumps(record, indent=2))
         scratch.rename(record_path)

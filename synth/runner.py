@@ -9,18 +9,20 @@ the same command runs again, so a killed run resumes at the first unfinished sta
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from omegaconf import DictConfig
 
+from synth.error_table import write_error_table
 from synth.ray_session import start_ray
 from synth.report.data_card import write_data_card
 from synth.report.filter_funnel import paper_filter_funnel
 from synth.report.run_report import write_report
 from synth.run_directory import RunDirectory
+from synth.run_storage import remove_tree, run_path
 from synth.stage_stats import count_stage_output, parquet_dataset
 from synth.stages.base import DROP_REASON, STAGE_LOCAL_COLUMNS, Stage
 
@@ -36,7 +38,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     `writes_final=False` runs the first stages of a plan only (`synth graph build`): every
     stage lands in stages/, so the full plan later resumes from them, and no data card is written.
     """
-    run_dir = RunDirectory(Path(cfg.run.output_dir) / cfg.run.name)
+    run_dir = RunDirectory(run_path(cfg.run.output_dir) / cfg.run.name)
     run_dir.prepare(cfg)
     start_ray(cfg.ray)
     started = dt.datetime.now(dt.timezone.utc)
@@ -55,6 +57,8 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
             report(f"[{position}/{len(stages)}] {stage.name}: running")
             partial = run_dir.partial_path(path)
             record = _run_stage(stage, previous, partial, rows_in)
+            record["errors"] = write_error_table(partial, stage.name,
+                                                 run_dir.error_path(position, stage.name))
             run_dir.commit(partial, path, record_path, record)
         records.append(record)
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
@@ -95,7 +99,7 @@ def _check_inputs(stage: Stage, previous: Path | None) -> None:
 def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int) -> dict[str, Any]:
     """Run one stage into the scratch directory `partial` and return its record."""
     _check_inputs(stage, previous)
-    shutil.rmtree(partial, ignore_errors=True)  # leftovers of a killed run
+    remove_tree(partial)  # leftovers of a killed run
     wall, cpu = time.perf_counter(), time.process_time()
     inputs = read_kept_rows(previous) if previous is not None else None
     if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
@@ -132,6 +136,7 @@ def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any
         "stages": records,
         "tokens_by_role": tokens,
         "paper_filter_funnel": paper_filter_funnel(records),
+        "engine_errors": sum(record.get("errors", 0) for record in records),
         "totals": {key: round(sum(r[key] for r in records), 3)
                    for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")},
     }

@@ -13,7 +13,8 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
+from synth.run_storage import arrow_dataset
 from synth.stages.base import DROP_REASON
 
 SUMMED_COLUMNS = {"num_input_tokens": "tokens_in", "num_generated_tokens": "tokens_out",
@@ -22,19 +23,20 @@ SUMMED_COLUMNS = {"num_input_tokens": "tokens_in", "num_generated_tokens": "toke
 
 def parquet_dataset(path: Path) -> pads.Dataset | None:
     """The Parquet files under `path`, or None when the stage wrote no rows."""
-    files = sorted(str(p) for p in path.glob("*.parquet"))
-    return pads.dataset(files, format="parquet") if files else None
+    files = sorted(path.glob("*.parquet"), key=str)
+    return arrow_dataset(files) if files else None
 
 
 def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[str, Any]:
-    """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output."""
+    """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output,
+    and the rows each Ray node's engine replicas answered (`nodes`)."""
     stats: dict[str, Any] = {"rows_written": 0, "rows_out": 0, "dropped": {}, "counts": {},
-                             **{name: 0 for name in SUMMED_COLUMNS.values()}}
+                             "nodes": {}, **{name: 0 for name in SUMMED_COLUMNS.values()}}
     dataset = parquet_dataset(path)
     if dataset is None:
         return stats
     present = set(dataset.schema.names)
-    wanted_counts = [c for c in count_columns if c in present]
+    wanted_counts = [c for c in (*count_columns, ENGINE_NODE_COLUMN) if c in present]
     columns = [c for c in (DROP_REASON, *SUMMED_COLUMNS, *wanted_counts) if c in present]
     dropped: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = {c: Counter() for c in wanted_counts}
@@ -51,6 +53,7 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
             counts[column].update(str(v) for v in batch.column(column).to_pylist())
     stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
     stats["dropped"] = dict(dropped.most_common())
+    stats["nodes"] = dict(counts.pop(ENGINE_NODE_COLUMN, Counter()).most_common())
     stats["counts"] = {c: dict(counter.most_common()) for c, counter in counts.items()}
     for name in SUMMED_COLUMNS.values():
         stats[name] = round(totals[name], 3) if isinstance(totals[name], float) else int(totals[name])

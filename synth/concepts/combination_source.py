@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -131,7 +130,7 @@ class CombinationDatasource(Datasource):
 
     def combinations(self, rng: np.random.Generator) -> Iterator[Combination]:
         """An endless stream of successful draws of this source's method."""
-        graph = load_graph(Path(self.graph_dir))
+        graph = load_graph(self.graph_dir)
         if self.method == "mathscale":
             walker = RandomWalkSampler(graph, **self.sampler_options)
             while True:

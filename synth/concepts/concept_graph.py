@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from synth.concepts.graph_statistics import graph_stats
+from synth.run_storage import run_path
 
 TOPIC = "topic"
 KP = "kp"
@@ -86,34 +87,37 @@ def build_kp_graph(kp_sets: Iterable[Sequence[str]], min_count: int = 1) -> nx.G
     return build_mathscale_graph((((), kps) for kps in kp_sets), min_count=min_count)
 
 
-def save_graph(graph: nx.Graph, directory: Path) -> None:
+def save_graph(graph: nx.Graph, directory: Path | str) -> None:
     """Write nodes.parquet, edges.parquet, graph.graphml and stats.json to `directory`.
 
     The Parquet pair is what `load_graph` reads (and what Ray read tasks load); the
     GraphML copy is for graph tools such as Gephi.
     """
-    directory = Path(directory)
+    directory = run_path(str(directory))
     directory.mkdir(parents=True, exist_ok=True)
     nodes = [{"id": node, **{key: data[key] for key in ("name", "kind", "count")}}
              for node, data in graph.nodes(data=True)]
     edges = [{"source": source, "target": target,
               **{key: data[key] for key in ("kind", "count", "weight")}}
              for source, target, data in graph.edges(data=True)]
-    pq.write_table(pa.Table.from_pylist(nodes, schema=NODE_SCHEMA),
-                   directory / "nodes.parquet")
-    pq.write_table(pa.Table.from_pylist(edges, schema=EDGE_SCHEMA),
-                   directory / "edges.parquet")
-    nx.write_graphml(graph, directory / "graph.graphml")
+    with (directory / "nodes.parquet").open("wb") as sink:
+        pq.write_table(pa.Table.from_pylist(nodes, schema=NODE_SCHEMA), sink)
+    with (directory / "edges.parquet").open("wb") as sink:
+        pq.write_table(pa.Table.from_pylist(edges, schema=EDGE_SCHEMA), sink)
+    with (directory / "graph.graphml").open("wb") as sink:
+        nx.write_graphml(graph, sink)
     stats = json.dumps(graph_stats(graph), indent=2)
     (directory / "stats.json").write_text(stats + "\n")
 
 
-def load_graph(directory: Path) -> nx.Graph:
+def load_graph(directory: Path | str) -> nx.Graph:
     """The graph `save_graph` wrote to `directory`, rebuilt from its Parquet files."""
-    directory = Path(directory)
+    directory = run_path(str(directory))
     graph = nx.Graph()
-    for row in pq.read_table(directory / "nodes.parquet").to_pylist():
-        graph.add_node(row.pop("id"), **row)
-    for row in pq.read_table(directory / "edges.parquet").to_pylist():
-        graph.add_edge(row.pop("source"), row.pop("target"), **row)
+    with (directory / "nodes.parquet").open("rb") as source:
+        for row in pq.read_table(source).to_pylist():
+            graph.add_node(row.pop("id"), **row)
+    with (directory / "edges.parquet").open("rb") as source:
+        for row in pq.read_table(source).to_pylist():
+            graph.add_edge(row.pop("source"), row.pop("target"), **row)
     return graph

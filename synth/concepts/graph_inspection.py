@@ -44,7 +44,7 @@ def inspect_graph(run_dir: Path, samples: int = 5, seed: int = 0) -> str:
     graph_dir = run_dir / "graph"
     if not (graph_dir / "nodes.parquet").is_file():
         raise GraphNotFoundError(f"{run_dir}: no concept graph (run `synth graph build CONFIG` first)")
-    cfg = OmegaConf.load(run_dir / "config.yaml")
+    cfg = OmegaConf.create((run_dir / "config.yaml").read_text())
     graph = load_graph(graph_dir)
     stats = graph_stats(graph, seed=seed)
     degree = stats["degree"]

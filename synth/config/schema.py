@@ -45,6 +45,7 @@ class ModelConfig:
     api_key_env: Optional[str] = None  # http: name of the environment variable holding the API key
     qps: Optional[float] = None  # http: request rate limit per replica; None means unlimited
     max_retries: int = 3  # http: retries of a failed request before the row is marked as an error
+    max_attempts_per_row: int = 3  # llama_cpp/transformers: a request whose replica died this often becomes an error row
 
 
 @dataclass

@@ -54,16 +54,28 @@ def validate(cfg: DictConfig) -> None:
         _check_quality(cfg)
 
 
-
-
-
-
 def _check_run(cfg: DictConfig) -> None:
     name = cfg.run.name
     require(bool(name) and "/" not in name and name not in (".", ".."), "run.name",
              "must be a plain directory name", name)
     require(cfg.ray.num_cpus is None or cfg.ray.num_cpus >= 1, "ray.num_cpus", "must be >= 1",
              cfg.ray.num_cpus)
+    require(bool(cfg.run.output_dir), "run.output_dir", "must not be empty", cfg.run.output_dir)
+    _check_storage_scheme(str(cfg.run.output_dir))
+
+
+def _check_storage_scheme(location: str) -> None:
+    """A URI output_dir needs its fsspec filesystem installed; say which package, before work."""
+    import fsspec
+
+    if "://" not in location:
+        return
+    protocol = location.split("://", 1)[0]
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except (ImportError, ValueError) as error:
+        raise ConfigError(f"run.output_dir: {location!r}: no filesystem for {protocol}:// "
+                          f"({error}); for s3:// and gs:// install synth[cloud]") from None
 
 
 def _check_models(models: DictConfig) -> None:
@@ -84,6 +96,8 @@ def _check_models(models: DictConfig) -> None:
         require(model.tensor_parallel_size >= 1, f"{key}.tensor_parallel_size", "must be >= 1",
                  model.tensor_parallel_size)
         require(model.max_retries >= 0, f"{key}.max_retries", "must be >= 0", model.max_retries)
+        require(model.max_attempts_per_row >= 1, f"{key}.max_attempts_per_row", "must be >= 1",
+                 model.max_attempts_per_row)
         _check_model_source(key, model)
 
 

@@ -28,6 +28,8 @@ ENGINE_OUTPUT_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_to
 # Per-row shares of the worker's measured CPU/GPU time, summed into summary.json.
 ENGINE_CPU_COLUMN = "_engine_cpu_s"
 ENGINE_GPU_COLUMN = "_engine_gpu_s"
+# The Ray node whose replica answered the row; the stage record counts rows per node.
+ENGINE_NODE_COLUMN = "_engine_node"
 
 SAMPLING_TYPE = pa.struct([
     ("temperature", pa.float64()), ("top_p", pa.float64()), ("max_tokens", pa.int64()),
@@ -69,8 +71,9 @@ def fan_out_samples(batch: pa.Table) -> pa.Table:
 
 
 def append_completions(batch: pa.Table, completions: list[Completion], cpu_seconds: float,
-                       gpu_seconds: float = 0.0) -> pa.Table:
-    """Add the engine output columns (and the batch's measured cost, split per row) to `batch`."""
+                       gpu_seconds: float = 0.0, node: str | None = None) -> pa.Table:
+    """Add the engine output columns (and the batch's measured cost, split per row, and the
+    node that answered) to `batch`."""
     rows = max(1, len(completions))
     columns = {
         "generated_text": pa.array([c.text for c in completions], type=pa.string()),
@@ -80,6 +83,7 @@ def append_completions(batch: pa.Table, completions: list[Completion], cpu_secon
         "engine_error": pa.array([c.error for c in completions], type=pa.string()),
         ENGINE_CPU_COLUMN: pa.array([cpu_seconds / rows] * len(completions), type=pa.float64()),
         ENGINE_GPU_COLUMN: pa.array([gpu_seconds / rows] * len(completions), type=pa.float64()),
+        ENGINE_NODE_COLUMN: pa.array([node] * len(completions), type=pa.string()),
     }
     for name, values in columns.items():
         if name in batch.column_names:
@@ -89,12 +93,22 @@ def append_completions(batch: pa.Table, completions: list[Completion], cpu_secon
 
 
 class CompletionWorker(ABC):
-    """An actor-pool worker: loads a model once in `__init__`, then completes batches of rows."""
+    """An actor-pool worker: loads a model once in `__init__`, then completes batches of rows.
+
+    With a `ledger` (see attempt_ledger.py), a request that replicas have started
+    `max_attempts` times without finishing (each start ended by the replica dying) becomes an
+    error row instead of being run again.
+    """
 
     num_gpus: float = 0.0
 
-    def __init__(self, chat: bool) -> None:
+    def __init__(self, chat: bool, ledger: Any = None, max_attempts: int = 3) -> None:
+        import ray
+
         self.chat = chat
+        self.ledger = ledger
+        self.max_attempts = max_attempts
+        self.node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
 
     @abstractmethod
     def complete(self, row: dict[str, Any]) -> Completion:
@@ -103,14 +117,31 @@ class CompletionWorker(ABC):
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
         wanted = [c for c in ("messages", "prompt", "sampling_params") if c in batch.column_names]
-        completions = []
-        for row in batch.select(wanted).to_pylist():
-            try:
-                completions.append(self.complete(row))
-            except Exception as error:  # one bad request must not sink the batch
-                completions.append(Completion(None, 0, 0, "error", f"{type(error).__name__}: {error}"))
+        completions = [self._guarded_complete(row) for row in batch.select(wanted).to_pylist()]
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
-        return append_completions(batch, completions, time.process_time() - started_cpu, gpu_seconds)
+        return append_completions(batch, completions, time.process_time() - started_cpu,
+                                  gpu_seconds, self.node)
+
+    def _guarded_complete(self, row: dict[str, Any]) -> Completion:
+        """`complete(row)`, with exceptions and requests that keep killing replicas as errors."""
+        import ray
+
+        from synth.engines.attempt_ledger import request_key
+
+        key = request_key(row) if self.ledger is not None else None
+        if key is not None:
+            started = ray.get(self.ledger.start.remote(key))
+            if started > self.max_attempts:
+                self.ledger.finish.remote(key)
+                return Completion(None, 0, 0, "error", f"replica_died: {self.max_attempts} engine "
+                                  "replicas died on this request; not retried again")
+        try:
+            completion = self.complete(row)
+        except Exception as error:  # one bad request must not sink the batch
+            completion = Completion(None, 0, 0, "error", f"{type(error).__name__}: {error}")
+        if key is not None:
+            self.ledger.finish.remote(key)
+        return completion
 
 
 class Engine(ABC):
@@ -138,10 +169,18 @@ class Engine(ABC):
                 f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")
 
 
+def replica_guard(model_config: DictConfig) -> dict[str, Any]:
+    """Constructor arguments that give a stage's CompletionWorkers one shared attempt ledger."""
+    from synth.engines.attempt_ledger import new_ledger
+
+    return {"ledger": new_ledger(), "max_attempts": int(model_config.max_attempts_per_row)}
+
+
 def on_model_replicas(ds: Dataset, worker: type, model_config: DictConfig,
                       **constructor_kwargs: Any) -> Dataset:
     """`ds` mapped through `worker` on an autoscaling actor pool sized by a model role's config
-    (replicas [min, max], batch size, CPUs/GPUs and accelerator type per replica)."""
+    (replicas [min, max], batch size, CPUs/GPUs and accelerator type per replica).
+    Ray Data places the replicas with its SPREAD default, one per node where resources allow."""
     from ray.data import ActorPoolStrategy
 
     c = model_config

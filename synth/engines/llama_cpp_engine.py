@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
-from synth.engines.base import Completion, CompletionWorker, Engine
+from synth.engines.base import (
+    Completion,
+    CompletionWorker,
+    Engine,
+    on_model_replicas,
+    replica_guard,
+)
 from synth.engines.packaged_models import resolve_gguf
 
 
 class LlamaCppWorker(CompletionWorker):
     """Holds one llama.cpp model; the heavy import and load happen here, on the actor."""
 
-    def __init__(self, model_path: str, threads: int, context_length: int, chat: bool) -> None:
-        super().__init__(chat)
+    def __init__(self, model_path: str, threads: int, context_length: int, chat: bool,
+                 **guard: Any) -> None:
+        super().__init__(chat, **guard)
         from llama_cpp import Llama
 
         self.llm = Llama(model_path=model_path, n_threads=threads, n_ctx=context_length,
@@ -45,13 +52,6 @@ class LlamaCppEngine(Engine):
 
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         c = self.config
-        low, high = c.replicas
-        return ds.map_batches(
-            LlamaCppWorker,
-            fn_constructor_kwargs=dict(model_path=str(resolve_gguf(c.model)), threads=c.threads,
-                                       context_length=c.context_length, chat=chat),
-            batch_size=c.batch_size,
-            batch_format="pyarrow",
-            compute=ActorPoolStrategy(min_size=low, max_size=high),
-            num_cpus=c.num_cpus,
-        )
+        return on_model_replicas(ds, LlamaCppWorker, c, model_path=str(resolve_gguf(c.model)),
+                                 threads=c.threads, context_length=c.context_length, chat=chat,
+                                 **replica_guard(c))

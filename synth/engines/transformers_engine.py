@@ -12,7 +12,13 @@ from typing import Any
 
 from ray.data import Dataset
 
-from synth.engines.base import Completion, CompletionWorker, Engine, on_model_replicas
+from synth.engines.base import (
+    Completion,
+    CompletionWorker,
+    Engine,
+    on_model_replicas,
+    replica_guard,
+)
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, packaged_gguf_path
 
 
@@ -27,8 +33,8 @@ def checkpoint_location(model: str) -> dict[str, str]:
 class TransformersWorker(CompletionWorker):
     """Holds one transformers model and its tokenizer on the actor."""
 
-    def __init__(self, model: str, chat: bool, num_gpus: float) -> None:
-        super().__init__(chat)
+    def __init__(self, model: str, chat: bool, num_gpus: float, **guard: Any) -> None:
+        super().__init__(chat, **guard)
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -75,4 +81,4 @@ class TransformersEngine(Engine):
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         c = self.config
         return on_model_replicas(ds, TransformersWorker, c, model=c.model, chat=chat,
-                                 num_gpus=c.num_gpus)
+                                 num_gpus=c.num_gpus, **replica_guard(c))

@@ -16,6 +16,7 @@ from omegaconf import DictConfig
 
 from synth.engines import build_engine
 from synth.pipelines.provenance import model_provenance, settings_json
+from synth.run_storage import run_path
 from synth.stages.base import Stage
 from synth.stages.build_concept_graph import ConceptGraphStage
 from synth.stages.decontaminate import DecontaminationStage
@@ -30,7 +31,7 @@ from synth.stages.sample_combinations import CombinationSamplingStage
 
 def graph_dir(cfg: DictConfig) -> Path:
     """Where the run keeps its concept graph."""
-    return Path(cfg.run.output_dir) / cfg.run.name / "graph"
+    return run_path(cfg.run.output_dir) / cfg.run.name / "graph"
 
 
 def build_concept_graph_stages(cfg: DictConfig) -> list[Stage]:

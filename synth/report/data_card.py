@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from omegaconf import DictConfig, OmegaConf
 
 from synth.report.run_figures import final_row_count
 from synth.run_directory import RunDirectory
+from synth.stage_stats import parquet_dataset
 
 COLUMN_MEANINGS = {
     "id": "stable row id (hash of run seed and question)",
@@ -60,8 +60,8 @@ def _decontamination_lines(cfg: DictConfig, summary: dict[str, Any]) -> list[str
 def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]) -> str:
     final_dir = run_dir.final_path
     rows = final_row_count(final_dir)
-    files = sorted(final_dir.glob("*.parquet"))
-    schema = pq.read_schema(files[0]) if files else None
+    dataset = parquet_dataset(final_dir)
+    schema = dataset.schema if dataset is not None else None
     title = cfg.report.dataset_name or cfg.run.name
     models = {role: f"{m.engine} `{m.model}`" for role, m in cfg.models.items()}
     lines = ["---", f"license: {cfg.report.licence}", "language:", "- en", "task_categories:",
@@ -70,7 +70,7 @@ def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str
              "  data_files: \"data/*.parquet\"", "---", "", f"# {title}", "",
              f"Synthetic math question/solution pairs made by synth's `{cfg.pipeline}` pipeline "
              f"(run `{cfg.run.name}`, seed {cfg.run.seed}).", "", "## Counts", "",
-             f"- rows: **{rows}** in {len(files)} Parquet file(s)",
+             f"- rows: **{rows}** in {len(dataset.files) if dataset else 0} Parquet file(s)",
              f"- licence: {cfg.report.licence}", "", "| stage | in | kept | dropped |",
              "| --- | ---: | ---: | --- |"]
     for record in summary["stages"]:

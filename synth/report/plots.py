@@ -64,5 +64,6 @@ def _bins(values: list[float]) -> list[float]:
 
 def _save(figure: Any, path: Path) -> None:
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    with path.open("wb") as sink:  # a local file or an object-storage key alike
+        figure.savefig(sink, format="png", dpi=110)
     plt.close(figure)

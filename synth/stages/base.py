@@ -15,14 +15,15 @@ from typing import Any
 import pyarrow as pa
 from ray.data import Dataset
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, Engine
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, Engine
 
 DROP_REASON = "drop_reason"
 # Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
 # The runner counts/sums them from that stage's Parquet and strips them before the next stage,
 # so each stage's accounting covers its own work only.
 STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
-                       "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, "duplicate_of",
+                       "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
+                       "duplicate_of",
                        "contaminated_by")
 
 

@@ -97,8 +97,9 @@ class ConceptGraphStage(Stage):
             ("topics", STRINGS), ("knowledge_points", STRINGS)]))
         self.graph_dir.mkdir(parents=True, exist_ok=True)
         save_graph(graph, self.graph_dir)
-        pq.write_table(table, self.graph_dir / "seeds.parquet")
-        pq.write_table(pa.table({"raw": list(mapping), "merged": list(mapping.values())}),
-                       self.graph_dir / "kp_mapping.parquet")
+        with (self.graph_dir / "seeds.parquet").open("wb") as sink:
+            pq.write_table(table, sink)
+        with (self.graph_dir / "kp_mapping.parquet").open("wb") as sink:
+            pq.write_table(pa.table({"raw": list(mapping), "merged": list(mapping.values())}), sink)
         reasons = [None if s["knowledge_points"] else "no_concepts_in_graph" for s in seeds]
         return ray.data.from_arrow(with_drop_reasons(table, reasons))

@@ -1,0 +1,46 @@
+"""The run's error table: every row an engine could not answer, with the stage and the reason.
+
+Engine failures (a request that raised, timed out, or kept killing its replica) never stop a
+run: the row is kept with `finish_reason="error"` and its `engine_error`, and the stage drops it.
+After each stage the runner copies those rows to `errors/<NN_stage>.parquet`, so one folder
+answers "what failed and why" without scanning every stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from synth.stage_stats import parquet_dataset
+
+ERROR_COLUMN = "engine_error"
+
+
+def write_error_table(stage_output: Path, stage: str, target: Path) -> int:
+    """Stream `stage_output`'s engine-error rows into `target` (Parquet, with a `stage`
+    column); returns how many there were. Writes nothing when there were none."""
+    dataset = parquet_dataset(stage_output)
+    if dataset is None or ERROR_COLUMN not in dataset.schema.names:
+        return 0
+    written, sink, writer = 0, None, None
+    try:
+        for batch in dataset.to_batches(filter=pads.field(ERROR_COLUMN).is_valid()):
+            if batch.num_rows == 0:
+                continue
+            table = pa.Table.from_batches([batch]).append_column(
+                "stage", pa.array([stage] * batch.num_rows, type=pa.string()))
+            if writer is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                sink = target.open("wb")  # a local file or an object-storage key alike
+                writer = pq.ParquetWriter(sink, table.schema)
+            writer.write_table(table)
+            written += batch.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+        if sink is not None:
+            sink.close()
+    return written

@@ -1,0 +1,50 @@
+"""Where a run's files live: a local path, or any fsspec/pyarrow URI (s3://, gs://, hdfs://...).
+
+On a multi-node cluster every node writes its share of a stage's Parquet, so `run.output_dir`
+must be storage they all reach: a shared mount, or object storage. Run paths are
+`universal_pathlib` paths: a local one is a plain `pathlib.Path`, a URI one lists, reads and
+writes through its fsspec filesystem (s3fs, gcsfs, ... must be installed for the scheme).
+Parquet goes through pyarrow, which Ray Data and the driver's bookkeeping both use:
+`arrow_dataset` hands pyarrow the same fsspec filesystem the listing used.
+
+Object storage has no atomic directory rename, so there a stage is written in place and only
+its record (written last) marks it complete; locally it is still written aside and renamed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.dataset as pads
+from upath import UPath
+
+
+def run_path(location: str) -> Path:
+    """`location` as a path object: a pathlib.Path for local paths and file:// URIs, a UPath
+    for every other URI."""
+    path = UPath(location)
+    return Path(path.path) if path.protocol in ("", "file", "local") else path
+
+
+def is_local(path: Path) -> bool:
+    """True for paths on this machine's filesystem (renames are atomic there)."""
+    return not isinstance(path, UPath) or path.protocol == ""
+
+
+def remove_tree(path: Path) -> None:
+    """Delete the directory `path` and everything under it; nothing if it is absent."""
+    if is_local(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.fs.rm(path.path, recursive=True)
+
+
+def arrow_dataset(files: list[Path]) -> pads.Dataset:
+    """A pyarrow dataset over Parquet `files` (all on one filesystem)."""
+    if is_local(files[0]):
+        return pads.dataset([str(f) for f in files], format="parquet")
+    from pyarrow.fs import FSSpecHandler, PyFileSystem
+
+    return pads.dataset([f.path for f in files], format="parquet",
+                        filesystem=PyFileSystem(FSSpecHandler(files[0].fs)))
