@@ -35,7 +35,7 @@ def cluster():
     cluster.stop()
 
 
-def synth(args: list[str], env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+def synth(args: list[str], env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synth.cli", *args], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=timeout)
 
