@@ -5,6 +5,11 @@ questions). Verdicts are read leniently: the first standalone "yes" or "no" wins
 "**No**" and "No, the price is missing" all count. A reply with neither word is its own drop
 reason (`solvability_unparseable`), not a silent "no": a judge too weak for the format shows up
 in summary.json instead of quietly emptying the dataset.
+
+In raw-prompt mode (`chat_template` + `response_prefix`, what makes SmolLM2-135M say anything
+but "No": pipelines/scalequest_cpu.yaml) the verdict is read from the model's continuation
+alone, never from the started reply: a prefix such as "Solvable (yes or no):" is our text, and
+reading it would turn every reply into the prefix's first word.
 """
 
 from __future__ import annotations
@@ -16,12 +21,7 @@ from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.engines.base import Engine
-from synth.prompt_templates import (
-    append_requests,
-    drop_request_columns,
-    fill_template,
-    reply_texts,
-)
+from synth.prompt_templates import append_requests, drop_request_columns, fill_template
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -62,8 +62,7 @@ class SolvabilityFilter(Stage):
         return append_requests(batch, prompts, self.config, seeds)
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
-        replies = reply_texts(batch.column("generated_text").to_pylist(),
-                              self.config.chat_template, self.config.response_prefix)
+        replies = batch.column("generated_text").to_pylist()  # the judge's words only
         finishes = batch.column("finish_reason").to_pylist()
         solvable = [None if finish == "error" else parse_solvable(reply)
                     for finish, reply in zip(finishes, replies)]

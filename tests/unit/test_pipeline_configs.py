@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from synth.cli import main
 from synth.config.errors import ConfigError
 from synth.config.loading import load_config
 from synth.pipelines import build_stages
@@ -64,7 +65,8 @@ def test_benchmark_sources_are_checked_before_anything_runs(tmp_path):
 
 
 @pytest.mark.parametrize("name, last_stages", [
-    ("scalequest_cpu", ["difficulty_filter", "solve", "reward_scoring", "consensus", "final_pairs"]),
+    ("scalequest_cpu", ["solvability_filter", "difficulty_filter", "solve", "reward_scoring",
+                        "consensus", "final_pairs"]),
     ("scalequest", ["solvability_filter", "difficulty_filter", "solve", "reward_scoring",
                     "best_of_n", "final_pairs"]),
 ])
@@ -76,3 +78,20 @@ def test_scalequest_recipes_wire_every_filter(name, last_stages, tmp_path):
     names = [s.name for s in build_stages(load_config(PIPELINES / f"{name}.yaml", stand_ins))]
     assert names[-len(last_stages):] == last_stages
     assert names[:4] == ["generate_questions", "language_filter", "dedup", "decontaminate"]
+
+
+def test_scalequest_gpu_dry_run_lists_every_model_stage_on_gpus(tmp_path, capsys):
+    """`synth run pipelines/scalequest.yaml --dry-run` (the difficulty checkpoint stood in for)
+    prints the whole plan, every model-serving stage with its GPU replicas."""
+    code = main(["run", str(PIPELINES / "scalequest.yaml"), "--dry-run",
+                 f"models.difficulty_scorer.model={tmp_path}"])
+    assert code == 0
+    plan = [line.strip() for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    stages = {line.split(". ", 1)[1].split()[0]: line for line in plan}
+    assert list(stages) == ["generate_questions", "language_filter", "dedup", "decontaminate",
+                            "solvability_filter", "difficulty_filter", "solve", "reward_scoring",
+                            "best_of_n", "final_pairs"]
+    for stage in ("generate_questions", "solvability_filter", "difficulty_filter", "solve",
+                  "reward_scoring"):
+        assert "1 GPU per replica" in stages[stage], stages[stage]
+    assert "vllm" in stages["solve"] and "vllm" in stages["solvability_filter"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import ray
@@ -41,9 +42,18 @@ REPLIES = {
 }
 
 
+CPU_PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "scalequest_cpu.yaml"
+
+
+def cpu_solvability_config():
+    """The `solvability:` section SmolLM2 runs with on CPU: a few-shot raw prompt."""
+    section = OmegaConf.load(CPU_PIPELINE).solvability
+    return OmegaConf.merge(OmegaConf.structured(SolvabilityConfig), section)
+
+
 def scripted_judge(prompt: str, params: dict) -> Completion:
     assert params["temperature"] == 0.0  # the paper judges greedily
-    question = prompt.split("Question: ")[1].split("\n")[0]
+    question = prompt.split("Question: ")[-1].split("\n")[0]  # the last one: after any examples
     reply, _ = REPLIES[question]
     if isinstance(reply, Exception):
         raise reply
@@ -59,8 +69,12 @@ def run_filter(config, script) -> dict[str, dict]:
     return {row["question"]: row for row in stage.apply(questions_dataset()).take_all()}
 
 
-def test_each_verdict_shape_is_kept_or_counted_as_its_own_reason(ray_cluster):
-    rows = run_filter(OmegaConf.structured(SolvabilityConfig), scripted_judge)
+@pytest.mark.parametrize("config", [
+    OmegaConf.structured(SolvabilityConfig),  # the paper's chat prompt (GPU)
+    cpu_solvability_config(),  # raw few-shot prompt, the reply started (CPU)
+], ids=["chat", "raw_cpu"])
+def test_each_verdict_shape_is_kept_or_counted_as_its_own_reason(ray_cluster, config):
+    rows = run_filter(config, scripted_judge)
     assert len(rows) == len(REPLIES)
     for question, (_, reason) in REPLIES.items():
         assert rows[question]["drop_reason"] == reason, question
@@ -74,10 +88,10 @@ def test_each_verdict_shape_is_kept_or_counted_as_its_own_reason(ray_cluster):
     assert not leftover & set(rows["Find x."])
 
 
-def test_raw_prompt_mode_puts_the_started_verdict_back(ray_cluster):
+def test_raw_prompt_mode_reads_the_verdict_from_the_continuation_only(ray_cluster):
     config = OmegaConf.structured(SolvabilityConfig(
         chat_template="<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n",
-        response_prefix="Answer:"))
+        response_prefix="Solvable, yes or no?"))  # the prefix's own "yes" is not a verdict
     seen_prompts = []
 
     def continues_the_prefix(prompt: str, params: dict) -> Completion:
@@ -87,7 +101,15 @@ def test_raw_prompt_mode_puts_the_started_verdict_back(ray_cluster):
     rows = run_filter(config, continues_the_prefix)
     assert rows["How much does the box weigh?"]["drop_reason"] == "unsolvable"
     assert sum(r["drop_reason"] is None for r in rows.values()) == len(REPLIES) - 1
-    assert all(p.endswith("<|im_start|>assistant\nAnswer:") for p in seen_prompts)
+    assert all(p.endswith("<|im_start|>assistant\nSolvable, yes or no?") for p in seen_prompts)
+
+
+def test_cpu_pipeline_prompt_is_few_shot_and_raw():
+    config = cpu_solvability_config()
+    template = config.chat_template
+    assert template.count("Answer: Yes") >= 2 and template.count("Answer: No") >= 2
+    assert template.endswith("<|im_start|>assistant\n") and config.response_prefix == "Answer:"
+    assert config.sampling.temperature == 0.0 and config.sampling.max_tokens <= 8
 
 
 def test_validation_names_the_key():
