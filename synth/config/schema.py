@@ -172,14 +172,14 @@ REWARD_KEEP = ("best", "consensus")
 class SolvabilityConfig:
     """ScaleQuest's second filter: a model says Yes/No to "is this question solvable?"."""
 
-    enabled: bool = False  # paper: on (~19% removed); SmolLM2-135M answers No to every question
+    enabled: bool = False  # paper: on (~19% removed); SmolLM2 needs scalequest_cpu.yaml's few-shot raw prompt
     model: str = "solver"  # model role that judges; the paper asks its solver model
     prompt: str = (
         "Is the following math question well-posed and solvable, with all the information "
         "needed to find a single answer?\n\nQuestion: {question}\n\nAnswer Yes or No."
     )  # {question} is replaced
-    chat_template: Optional[str] = None  # raw-prompt mode: the chat template around {prompt}
-    response_prefix: str = ""  # raw mode: the reply is started with this, e.g. "Answer:"
+    chat_template: Optional[str] = None  # raw-prompt mode: the chat template (few-shot turns too) around {prompt}
+    response_prefix: str = ""  # raw mode: the reply is started with this, e.g. "Answer:"; never read as the verdict
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.0, top_p=1.0, max_tokens=2048)
     )  # paper: greedy, up to 2048 tokens (a reasoning judge thinks before its verdict)
