@@ -8,6 +8,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# Session fixtures of trained checkpoints (QFT, QPO, difficulty scorer), shared by slow tests.
+pytest_plugins = ["tests.trained_models"]
 
 
 @pytest.fixture(scope="session")

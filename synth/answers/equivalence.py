@@ -15,12 +15,14 @@ math-verify accepts the bare number only when both are whole (`25\\%` vs `25`, n
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
 import threading
 
 from synth.answers.extraction import closing_brace
+from synth.answers.numeric_value import numeric_value
 
 # math-verify warns on every call that its own timeouts are off; we enforce ours, so hush it.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
@@ -112,6 +114,32 @@ def as_number(text: str) -> float | None:
     return None
 
 
+def _is_collection(text: str) -> bool:
+    """Whether a normalised answer is a tuple, list, interval or matrix: never one number.
+
+    A comma-grouped integer ("70,110") is not counted: MATH writes solution lists that way,
+    but it also reads as a number (see `_readings`)."""
+    if "\\begin{" in text and "matrix}" in text:
+        return True
+    return "," in text and not _COMMA_GROUPED.fullmatch(text)
+
+
+_COMMANDS = re.compile(r"\\[a-zA-Z]+")
+_UNKNOWN = re.compile(r"[a-df-zA-Z]")  # `e` may be Euler's number: left to math-verify
+
+
+_TEXT_BLOCK = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{[^{}]*\}")
+
+
+def _has_unknowns(answer: str) -> bool:
+    """Whether an answer names a variable (`9c+6`, `2i`, `\\sec x`): never equal to a real
+    number. Units in `\\text{}` are not variables; equations (`x=5`, which math-verify reads
+    as 5) and subscripts (`204_5`, a base) are left to math-verify."""
+    if "=" in answer or "_" in answer:
+        return False
+    return _UNKNOWN.search(_COMMANDS.sub("", _TEXT_BLOCK.sub("", answer))) is not None
+
+
 def _close(x: float, y: float) -> bool:
     return math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9)
 
@@ -123,7 +151,18 @@ def fast_verdict(left: str, right: str) -> bool | None:
         return True
     x, y = as_number(a), as_number(b)
     if x is None or y is None:
-        return None
+        # Closed forms (2\sqrt{3}, \frac{\pi}{4}) with different values differ; equal values
+        # may still be written as an exact form against a rounded decimal: math-verify decides.
+        x, y = numeric_value(a) if x is None else x, numeric_value(b) if y is None else y
+        if x is None and y is None:
+            return None
+        if x is None or y is None:  # a number against something else
+            number, other, raw_other = (right, a, left) if x is None else (left, b, right)
+            # "70,110" is a number and MATH's list of two solutions: only a comma-free number
+            # is surely not a tuple, list or interval.
+            different = _is_collection(other) or _has_unknowns(raw_other)
+            return False if "," not in number and different else None
+        return None if _close(x, y) else False
     if _close(x, y):
         return True
     if a.endswith("%") != b.endswith("%"):  # "25%" also matches the bare 25 (module docstring)
@@ -146,19 +185,32 @@ def _readings(answer: str) -> list[str]:
     return readings
 
 
+@functools.lru_cache(maxsize=16384)
+def _parsed(reading: str) -> tuple:
+    """math-verify's parse of one reading, kept: a vote compares each answer with every other,
+    and parsing (LaTeX to SymPy) is most of what math-verify costs."""
+    from math_verify import parse
+
+    try:
+        return tuple(parse(f"\\boxed{{{reading}}}", parsing_timeout=None))
+    except Exception:  # math-verify raises on text it cannot parse: nothing to compare
+        return ()
+
+
 def symbolic_verdict(left: str, right: str, timeout_s: float) -> bool:
     """math-verify's verdict, computed under our own time limit (False when it overruns)."""
     verdict: list[bool] = []
 
     def check() -> None:
-        from math_verify import parse, verify
+        from math_verify import verify
 
         try:
-            golds = [parse(f"\\boxed{{{text}}}", parsing_timeout=None) for text in _readings(left)]
-            guesses = [parse(f"\\boxed{{{text}}}", parsing_timeout=None) for text in _readings(right)]
-            verdict.append(any(gold and guess and verify(gold, guess, timeout_seconds=None)
+            golds = [_parsed(text) for text in _readings(left)]
+            guesses = [_parsed(text) for text in _readings(right)]
+            verdict.append(any(gold and guess and verify(list(gold), list(guess),
+                                                         timeout_seconds=None)
                                for gold in golds for guess in guesses))
-        except Exception:  # math-verify raises on text it cannot parse: not equivalent
+        except Exception:  # math-verify raises on text it cannot compare: not equivalent
             verdict.append(False)
 
     worker = threading.Thread(target=check, daemon=True)

@@ -20,7 +20,7 @@ returns None and is counted in `failures`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate
 
 import networkx as nx
@@ -28,7 +28,7 @@ import numpy as np
 
 from synth.concepts.combination import Combination
 from synth.concepts.concept_graph import KP
-from synth.concepts.weighted_choice import DiscreteChoice, UniformStream, pick_index
+from synth.concepts.weighted_choice import DiscreteChoice, pick_index, uniform_stream
 
 # Implicit links are where GSDP's expansion comes from, explicit ones are the most
 # coherent; this split keeps explicit pairs the largest single share.
@@ -57,9 +57,9 @@ class CombinationSampler:
         self._neighbour_sets = [set(n) for n in self.neighbours]
         self._connected = [i for i, n in enumerate(self.neighbours) if n]
         self.core = self._core_nodes(core_quantile)
-        self._core_set = set(self.core)
-        self._core_candidates = list(self.core)  # cores not yet known to lack a partner
-        self._core_partners: dict[int, list[int]] = {}
+        # Core KPs that have a core partner at distance 3, found at the first such draw.
+        self._core_candidates: list[int] = []
+        self._core_partners: dict[int, list[int]] | None = None
         self.communities = [sorted(index[n] for n in community) for community in sorted(
             nx.community.louvain_communities(kp_graph, weight="count", seed=seed),
             key=lambda members: sorted(members))]
@@ -78,7 +78,7 @@ class CombinationSampler:
 
     def sample(self, rng: np.random.Generator) -> Combination | None:
         """A combination of a kind drawn from the mix; None if that kind found none."""
-        uniform = UniformStream(rng, block=16)
+        uniform = uniform_stream(rng, block=16)
         kind = self._kinds[pick_index(self._kind_cumulative, uniform())]
         kps = self._draw[kind](uniform)
         if kps is None:
@@ -86,10 +86,10 @@ class CombinationSampler:
             return None
         return Combination(kind, (), tuple(self.names[k] for k in kps))
 
-    def _random(self, nodes: list[int], uniform: UniformStream) -> int:
+    def _random(self, nodes: list[int], uniform: Callable[[], float]) -> int:
         return nodes[int(uniform() * len(nodes))]
 
-    def _one_hop(self, uniform: UniformStream) -> list[int] | None:
+    def _one_hop(self, uniform: Callable[[], float]) -> list[int] | None:
         if not self._connected:
             return None
         first = self._random(self._connected, uniform)
@@ -104,7 +104,7 @@ class CombinationSampler:
                 chosen.append(candidate)
         return chosen
 
-    def _two_hop(self, uniform: UniformStream) -> list[int] | None:
+    def _two_hop(self, uniform: Callable[[], float]) -> list[int] | None:
         for _ in range(_TRIES if self._connected else 0):
             start = self._random(self._connected, uniform)
             middle = self._random(self.neighbours[start], uniform)
@@ -113,23 +113,16 @@ class CombinationSampler:
                 return [start, end]
         return None
 
-    def _three_hop_core(self, uniform: UniformStream) -> list[int] | None:
-        while self._core_candidates:
-            position = int(uniform() * len(self._core_candidates))
-            start = self._core_candidates[position]
-            partners = self._core_partners.get(start)
-            if partners is None:
-                partners = [n for n in self._at_distance_three(start)
-                            if n in self._core_set]
-                self._core_partners[start] = partners
-            if partners:
-                return [start, self._random(partners, uniform)]
-            # Swap-remove: a core KP without partners is never drawn again.
-            self._core_candidates[position] = self._core_candidates[-1]
-            self._core_candidates.pop()
-        return None
+    def _three_hop_core(self, uniform: Callable[[], float]) -> list[int] | None:
+        if self._core_partners is None:
+            self._core_partners = self._core_pairs_at_distance_three()
+            self._core_candidates = [c for c in self.core if self._core_partners[c]]
+        if not self._core_candidates:
+            return None
+        start = self._random(self._core_candidates, uniform)
+        return [start, self._random(self._core_partners[start], uniform)]
 
-    def _community(self, uniform: UniformStream) -> list[int] | None:
+    def _community(self, uniform: Callable[[], float]) -> list[int] | None:
         if not self._in_communities:
             return None
         start = self._random(self._in_communities, uniform)
@@ -142,19 +135,30 @@ class CombinationSampler:
                 chosen.append(candidate)
         return chosen
 
-    def _at_distance_three(self, start: int) -> list[int]:
-        """Nodes whose shortest distance to `start` is exactly 3 (breadth-first)."""
-        seen = {start}
-        frontier = [start]
-        for _ in range(3):
-            next_frontier = []
-            for node in frontier:
-                for neighbour in self.neighbours[node]:
-                    if neighbour not in seen:
-                        seen.add(neighbour)
-                        next_frontier.append(neighbour)
-            frontier = next_frontier
-        return sorted(frontier)
+    def _core_pairs_at_distance_three(self) -> dict[int, list[int]]:
+        """For each core KP, the core KPs at shortest distance exactly 3.
+
+        Computed once, for all core KPs together, with sparse boolean matrix products:
+        reachable within 3 hops but not within 2 is distance 3. A breadth-first search per
+        core KP costs seconds on a paper-sized graph (every shard pays it); this, a fraction.
+        """
+        from scipy import sparse
+
+        nodes = len(self.neighbours)
+        rows = [i for i, n in enumerate(self.neighbours) for _ in n]
+        columns = [j for n in self.neighbours for j in n]
+        adjacency = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
+                                      shape=(nodes, nodes))
+        core = np.asarray(self.core, dtype=np.int64)
+        within_one = adjacency[core] + sparse.csr_matrix(
+            (np.ones(core.size, dtype=np.int32), (np.arange(core.size), core)),
+            shape=(core.size, nodes))
+        within_one.data[:] = 1
+        within_two = within_one @ adjacency + within_one
+        within_two.data[:] = 1
+        at_three = (within_two @ adjacency[:, core]).toarray() > 0
+        at_three &= ~(within_two[:, core].toarray() > 0)
+        return {int(c): core[np.nonzero(at_three[i])[0]].tolist() for i, c in enumerate(core)}
 
     def _core_nodes(self, quantile: float) -> list[int]:
         degrees = [len(n) for n in self.neighbours]

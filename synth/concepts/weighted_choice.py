@@ -1,44 +1,34 @@
 """Fast seeded weighted choices for the samplers' inner loops.
 
-A sampler draws a few random numbers per combination and millions of combinations per
-run, so per-draw overhead matters more than vectorisation: one `Generator.random()`
-call costs as much as a whole Python-level step. Uniforms are therefore fetched from
-the generator in blocks, and each node's neighbours and cumulative weights are kept as
-plain lists searched with `bisect` (numpy's per-call overhead dwarfs these tiny arrays).
+Samplers draw a few random numbers per combination and millions of combinations per run,
+so per-draw overhead is what matters. GSDP's sampler draws one combination at a time: its
+uniforms come from the generator in blocks (`uniform_stream`) and small cumulative-weight
+lists are searched with `bisect`, since numpy's per-call overhead dwarfs these tiny arrays.
+MathScale's walks advance a whole epoch of walkers together (`NeighbourArrays`): one
+`searchsorted` per step for all of them.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 
 import numpy as np
 
-# Rejected redraws before the exact (filtered) draw when avoiding visited nodes: a walk
-# has visited at most a handful of nodes, so a redraw almost always succeeds first.
-_REDRAWS = 8
 
-
-class UniformStream:
-    """Uniform floats in [0, 1) drawn from `rng` in blocks of `block`.
+def uniform_stream(rng: np.random.Generator, block: int = 4096) -> Callable[[], float]:
+    """A function returning uniform floats in [0, 1), drawn from `rng` in blocks of `block`.
 
     Deterministic for a given generator state and block size, not equal to calling
-    `rng.random()` one at a time.
+    `rng.random()` one at a time. It is a generator's own `__next__`: the cheapest call
+    Python has, and the samplers make millions of them.
     """
+    def blocks() -> Iterator[float]:
+        while True:
+            yield from rng.random(block).tolist()
 
-    def __init__(self, rng: np.random.Generator, block: int = 4096) -> None:
-        self._rng = rng
-        self._block = block
-        self._values: list[float] = []
-        self._position = 0
-
-    def __call__(self) -> float:
-        if self._position == len(self._values):
-            self._values = self._rng.random(self._block).tolist()
-            self._position = 0
-        self._position += 1
-        return self._values[self._position - 1]
+    return blocks().__next__
 
 
 def pick_index(cumulative: Sequence[float], uniform: float) -> int:
@@ -61,39 +51,52 @@ class DiscreteChoice:
                 f"probabilities {probabilities} do not fit values {values}")
         self.values = list(values)
         self._cumulative = list(accumulate(weights))
+        # Equal weights: the bisection's answer is floor(uniform * n), computed directly.
+        self.draw = self._draw_uniform if len(set(weights)) == 1 else self._draw_weighted
 
-    def draw(self, uniform: float) -> int:
+    def _draw_uniform(self, uniform: float) -> int:
+        return self.values[int(uniform * len(self.values))]
+
+    def _draw_weighted(self, uniform: float) -> int:
         return self.values[pick_index(self._cumulative, uniform)]
 
+    def draw_many(self, uniforms: np.ndarray) -> np.ndarray:
+        """One value per uniform, as an int array."""
+        total = self._cumulative[-1]
+        indices = np.searchsorted(self._cumulative, uniforms * total, side="right")
+        return np.asarray(self.values, dtype=np.int64)[np.minimum(indices, len(self.values) - 1)]
 
-class WeightedNeighbours:
-    """Per-node neighbour lists with cumulative weights, for proportional steps."""
+
+class NeighbourArrays:
+    """Per-node neighbours and weights as flat arrays, for many proportional steps at once.
+
+    Each node's cumulative weights are scaled to (0, 1] and offset by the node's index, so the
+    keys of all nodes form one increasing array: a step from `node` with uniform `u` is the
+    first key above `node + u`, found for every walker by one `searchsorted`. Per-walker
+    Python would cost a microsecond a step; this costs nanoseconds.
+    """
 
     def __init__(self, neighbours: list[list[int]], weights: list[list[float]]) -> None:
-        self.neighbours = neighbours
-        self.cumulative = [list(accumulate(w)) for w in weights]
+        self.degree = np.array([len(n) for n in neighbours], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.degree)])
+        self.targets = np.array([t for n in neighbours for t in n], dtype=np.int64)
+        self.neighbour_lists = neighbours
+        self.weight_lists = weights
+        keys = [node + np.cumsum(w) / sum(w) for node, w in enumerate(weights) if w]
+        self.keys = np.concatenate(keys) if keys else np.zeros(0)
+        # The last key of a node is node + 1 exactly, whatever the rounding of the sum.
+        self.keys[self.start[1:][self.degree > 0] - 1] = np.nonzero(self.degree > 0)[0] + 1
 
-    def step(self, node: int, uniform: Callable[[], float],
-             avoid: list[int] | None = None) -> int:
-        """A neighbour of `node` drawn by weight, never one in `avoid`; -1 if none left.
+    def draw(self, nodes: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """One neighbour per node in `nodes` (each with degree > 0), drawn by weight."""
+        positions = np.searchsorted(self.keys, nodes + uniforms, side="right")
+        return self.targets[np.clip(positions, self.start[nodes], self.start[nodes + 1] - 1)]
 
-        Redrawing until the neighbour is not in `avoid`, and after a few failures
-        drawing from the remaining neighbours exactly, both give the weight
-        distribution restricted to the allowed neighbours.
-        """
-        neighbours = self.neighbours[node]
-        if not neighbours:
-            return -1
-        cumulative = self.cumulative[node]
-        if not avoid:
-            return neighbours[pick_index(cumulative, uniform())]
-        for _ in range(_REDRAWS):
-            chosen = neighbours[pick_index(cumulative, uniform())]
-            if chosen not in avoid:
-                return chosen
-        allowed = [i for i, n in enumerate(neighbours) if n not in avoid]
+    def draw_avoiding(self, node: int, avoid: Sequence[int], uniform: float) -> int:
+        """A neighbour of `node` not in `avoid`, by weight among the rest; -1 if none is left."""
+        allowed = [(n, w) for n, w in zip(self.neighbour_lists[node], self.weight_lists[node])
+                   if n not in avoid]
         if not allowed:
             return -1
-        allowed_cumulative = list(accumulate(
-            cumulative[i] - (cumulative[i - 1] if i else 0.0) for i in allowed))
-        return neighbours[allowed[pick_index(allowed_cumulative, uniform())]]
+        cumulative = list(accumulate(w for _, w in allowed))
+        return allowed[pick_index(cumulative, uniform)][0]

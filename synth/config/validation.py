@@ -41,6 +41,7 @@ def validate(cfg: DictConfig) -> None:
         _check_training(cfg)
         return
     _check_models(cfg.models)
+    _check_local_cpu_budget(cfg)
     if cfg.pipeline == "scalequest":
         _check_scalequest(cfg)
         validate_solvability(cfg.solvability, cfg.models)
@@ -99,6 +100,25 @@ def _check_models(models: DictConfig) -> None:
         require(model.max_attempts_per_row >= 1, f"{key}.max_attempts_per_row", "must be >= 1",
                  model.max_attempts_per_row)
         _check_model_source(key, model)
+
+
+def _check_local_cpu_budget(cfg: DictConfig) -> None:
+    """A CPU model pool must leave the local cluster a CPU for Ray Data's reads and writes.
+
+    Replicas hold their logical CPUs for the whole stage; when the pool's minimum takes every
+    CPU, the read task that feeds it can never be scheduled and the run hangs silently (seen
+    with replicas [2, 2] x 1 CPU on 2 cores). Only the local cluster's size is known here.
+    """
+    if cfg.ray.address is not None or os.environ.get("RAY_ADDRESS"):
+        return
+    cpus = cfg.ray.num_cpus or os.cpu_count() or 1
+    for role, model in cfg.models.items():
+        reserved = model.replicas[0] * model.num_cpus
+        require(model.num_gpus > 0 or reserved < cpus, f"models.{role}.num_cpus",
+                f"{model.replicas[0]} replicas x {model.num_cpus:g} CPUs take all {cpus} CPUs of "
+                "the local cluster and leave none for reading their input, so the stage would "
+                "hang; lower num_cpus (a logical share: threads sets the real parallelism) or "
+                "replicas", model.num_cpus)
 
 
 def _check_model_source(key: str, model: DictConfig) -> None:

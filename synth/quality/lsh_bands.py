@@ -11,12 +11,14 @@ and candidates are then checked by their exact cosine.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from xxhash import xxh32_intdigest
 
-from synth.quality.text_normalization import hash64, normalized_words, word_ngrams
+from synth.quality.text_normalization import word_ngrams
 
 MINHASH_SEED = 1  # fixed: every worker must draw the same permutations
 SIMHASH_SEED = 7
@@ -28,9 +30,27 @@ def band_layout(threshold: float, num_hashes: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def _band_keys(values: np.ndarray, bands: int, rows: int, salt: str) -> list[int]:
-    return [hash64(values[i * rows : (i + 1) * rows].tobytes().hex(), f"{salt}{i}")
-            for i in range(bands)]
+@functools.lru_cache(maxsize=1024)
+def _band_multipliers(rows: int, salt: str) -> np.ndarray:
+    """Odd 64-bit multipliers, fixed by `salt`, that fold `rows` hash values into one key."""
+    rng = np.random.default_rng(list(salt.encode()))
+    return rng.integers(1, 2**63, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int, salt: str) -> np.ndarray:
+    """Keys of `bands` bands of `rows` values for each row of `values` (n x >= bands*rows).
+
+    A band's key is a multiply-add hash of its values modulo 2^64, with multipliers drawn
+    per band, so equal bands give equal keys and different bands (or positions) almost
+    never do. One matrix operation per batch: this runs once per row and band, i.e. tens of
+    millions of times for a million rows.
+    """
+    grouped = np.asarray(values, dtype=np.uint64)[:, : bands * rows].reshape(-1, bands, rows)
+    keys = np.empty(grouped.shape[:2], dtype=np.uint64)
+    for band in range(bands):
+        multipliers = _band_multipliers(rows, f"{salt}{band}")
+        keys[:, band] = (grouped[:, band, :] * multipliers).sum(axis=1, dtype=np.uint64)
+    return keys.view(np.int64)
 
 
 class MinHashBander:
@@ -41,12 +61,17 @@ class MinHashBander:
         self.num_perm = num_perm
         self.bands, self.rows = band_layout(threshold, num_perm)
 
-    def keys(self, texts: list[str | None]) -> list[list[int]]:
-        shingles = [[s.encode() for s in word_ngrams(normalized_words(t), self.ngram_size)]
-                    for t in texts]
-        signatures = MinHash.bulk(shingles, num_perm=self.num_perm, seed=MINHASH_SEED)
-        return [_band_keys(sig.hashvalues, self.bands, self.rows, "minhash") if words else []
-                for sig, words in zip(signatures, shingles)]
+    def keys(self, texts_words: list[list[str]]) -> list[list[int]]:
+        """Band keys per text, given each text's `normalized_words`; [] for a text without words."""
+        shingles = [[s.encode() for s in word_ngrams(words, self.ngram_size)]
+                    for words in texts_words]
+        signatures = MinHash.bulk(shingles, num_perm=self.num_perm, seed=MINHASH_SEED,
+                                  hashfunc=xxh32_intdigest)
+        if not signatures:
+            return []
+        keys = band_keys(np.stack([sig.hashvalues for sig in signatures]), self.bands,
+                         self.rows, "minhash").tolist()
+        return [row if words else [] for row, words in zip(keys, shingles)]
 
 
 CANDIDATE_MARGIN = 0.1  # SimHash candidates from this much below the cosine threshold
@@ -64,4 +89,4 @@ class SimHashBander:
 
     def keys(self, embeddings: np.ndarray) -> list[list[int]]:
         bits = (np.asarray(embeddings, dtype=np.float64) @ self.hyperplanes) > 0
-        return [_band_keys(row.astype(np.uint8), self.bands, self.rows, "simhash") for row in bits]
+        return band_keys(bits.astype(np.uint64), self.bands, self.rows, "simhash").tolist()

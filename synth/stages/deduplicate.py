@@ -39,10 +39,10 @@ class TextKeys:
         self.bander = bander
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        texts = batch.column(self.column).to_pylist()
+        words = [normalized_words(text) for text in batch.column(self.column).to_pylist()]
         keys, kinds = [], []
-        for text, bands in zip(texts, self.bander.keys(texts)):
-            exact = [hash64(" ".join(normalized_words(text)), "exact")]
+        for text_words, bands in zip(words, self.bander.keys(words)):
+            exact = [hash64(" ".join(text_words), "exact")]
             keys.append(exact + bands)
             kinds.append([EXACT] + [NEAR] * len(bands))
         return pa.table({"id": batch.column("id"), "bucket_keys": pa.array(keys, KEY_TYPE),
@@ -100,7 +100,8 @@ class DeduplicateStage(Stage):
                 batch_format="pyarrow", batch_size=64, compute=ActorPoolStrategy(size=1))
             keyed = keyed.materialize()  # embeddings are computed once, used by both searches
         else:
-            keyed = texts.map_batches(text_keys, batch_format="pyarrow")
+            # Computed once and kept: the bucket search reads the keys twice (group, then join).
+            keyed = texts.map_batches(text_keys, batch_format="pyarrow").materialize()
         partitions = self.config.num_partitions
         duplicates = find_duplicates(keyed.select_columns(["id", *KEY_COLUMNS]), partitions)
         if self.config.semantic:

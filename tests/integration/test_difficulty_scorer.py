@@ -10,8 +10,6 @@ steps), by seeded draws, so the labels are noisy fail rates the scorer must lear
 from __future__ import annotations
 
 import json
-import random
-import re
 
 import pyarrow.parquet as pq
 import pytest
@@ -19,71 +17,14 @@ import ray
 from omegaconf import OmegaConf
 from scipy.stats import spearmanr
 
-from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineConfig
 from synth.config.schema import ModelConfig
 from synth.difficulty import DifficultyScorer
 from synth.difficulty.labels import labels_dir
-from synth.difficulty.training import holdout_split, train
-from synth.engines.base import Completion
-from tests.conftest import SHARED_DATA
-from tests.scripted_engine import ScriptedEngine
+from synth.difficulty.training import holdout_split
+from tests.trained_models import NUM_SAMPLES, NUM_SEEDS, fail_probability
 
-SEEDS = SHARED_DATA / "seeds" / "gsm8k_train.jsonl"
-NUM_SEEDS = 250
-NUM_SAMPLES = 4
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def known_answers() -> dict[str, str]:
-    with SEEDS.open() as handle:
-        records = [json.loads(line) for line, _ in zip(handle, range(NUM_SEEDS))]
-    return {r["question"].strip(): r["answer"].split("####")[-1].strip().replace(",", "")
-            for r in records}
-
-
-def fail_probability(question: str) -> float:
-    return min(max((len(NUMBER.findall(question)) - 1) / 5, 0.0), 1.0)
-
-
-def number_counting_solver(answers: dict[str, str]):
-    def solve(prompt: str, params: dict) -> Completion:
-        question = prompt.split("\nPlease reason step by step")[0]
-        draw = random.Random(params["seed"]).random()
-        if draw >= fail_probability(question):
-            return Completion(f"Working it out... the answer is \\boxed{{{answers[question]}}}.",
-                              60, 30, "stop")
-        wrong = ["So \\boxed{-1}.", "I am not sure how to continue", "Let me think " * 20]
-        text = wrong[int(draw * 1000) % 3]
-        return Completion(text, 60, 40, "length" if text.startswith("Let") else "stop")
-
-    return solve
-
-
-def training_config(output_dir) -> OmegaConf:
-    cfg = OmegaConf.structured(DifficultyTrainingPipelineConfig)
-    cfg.run.name = "difficulty"
-    cfg.models["solver"] = ModelConfig(engine="llama_cpp", model="smollm2-135m-instruct")
-    train = cfg.train
-    train.num_samples = NUM_SAMPLES
-    train.seeds.path = str(SEEDS)
-    train.seeds.limit = NUM_SEEDS
-    # CPU budget: 4 of SmolLM2's 30 layers, only the last of them and the head trained.
-    train.num_layers, train.trainable_layers = 4, 1
-    train.learning_rate, train.epochs, train.max_length = 1e-3, 3, 128
-    train.holdout_fraction = 0.2
-    train.output_dir = str(output_dir)
-    return cfg
-
-
-@pytest.fixture(scope="module")
-def trained(ray_cluster, tmp_path_factory):
-    cfg = training_config(tmp_path_factory.mktemp("difficulty"))
-    solver = ScriptedEngine("solver", number_counting_solver(known_answers()))
-    return cfg, train(cfg, solver)  # what `synth train difficulty` runs, with a scripted solver
-
-
-def test_labels_are_fail_rates_of_the_sampled_solver(trained):
-    cfg, _ = trained
+def test_labels_are_fail_rates_of_the_sampled_solver(difficulty_training):
+    cfg, _ = difficulty_training
     labels = pq.read_table(labels_dir(cfg.train.output_dir)).to_pylist()
     assert len(labels) == NUM_SEEDS
     assert len({row["id"] for row in labels}) == NUM_SEEDS
@@ -96,8 +37,8 @@ def test_labels_are_fail_rates_of_the_sampled_solver(trained):
     assert spearmanr(designed, rates).statistic > 0.5  # labels follow the solver's behaviour
 
 
-def test_scorer_ranks_held_out_questions_like_their_labels(trained):
-    cfg, outcome = trained
+def test_scorer_ranks_held_out_questions_like_their_labels(difficulty_training):
+    cfg, outcome = difficulty_training
     checkpoint = outcome.checkpoint_dir
     assert (checkpoint / "config.json").is_file() and (checkpoint / "model.safetensors").is_file()
     labels = pq.read_table(labels_dir(cfg.train.output_dir)).sort_by("id").to_pylist()

@@ -120,18 +120,20 @@ def test_killed_at_several_points_resumes_to_the_same_dataset(uninterrupted: Pat
     assert not list((tmp_path / "resumable").rglob("*.partial"))
 
 
-def _engine_replica(driver_pid: int, started_after: float) -> psutil.Process | None:
-    """A Ray Data actor process (an engine replica) of the run `driver_pid` leads, started
-    after `started_after` (so not a leftover replica of the previous stage)."""
-    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
+def _engine_replicas(driver_pid: int) -> dict[int, psutil.Process]:
+    """The Ray Data actor processes (engine replicas) of the run `driver_pid` leads, by pid.
+
+    Ray may hand an actor a worker process it started earlier, so a replica is told apart by
+    its name (`ray::MapWorker...`), not by when its process started."""
+    replicas = {}
+    for process in psutil.process_iter(["pid", "cmdline"]):
         try:
             if (os.getsid(process.pid) == driver_pid
-                    and process.info["create_time"] >= started_after
                     and "MapWorker" in " ".join(process.info["cmdline"] or [])):
-                return process
+                replicas[process.pid] = process
         except (ProcessLookupError, psutil.Error):
             continue
-    return None
+    return replicas
 
 
 def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupted: Path,
@@ -140,13 +142,15 @@ def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupte
 
     def kill_solver_replica(line: str, driver_pid: int) -> bool:
         if "solve: running" in line:
-            stage_started, deadline = time.time() - 1, time.monotonic() + 60
+            earlier = set(_engine_replicas(driver_pid))  # replicas of finished stages, if any
+            deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
-                replica = _engine_replica(driver_pid, stage_started)
-                if replica is not None:
+                solvers = [p for pid, p in _engine_replicas(driver_pid).items()
+                           if pid not in earlier]
+                if solvers:
                     time.sleep(3.0)  # loaded and answering its first batch
-                    replica.kill()
-                    killed.append(replica.pid)
+                    solvers[0].kill()
+                    killed.append(solvers[0].pid)
                     break
                 time.sleep(0.2)
         return False  # the run itself goes on

@@ -18,16 +18,14 @@ import pytest
 import ray
 from omegaconf import OmegaConf
 
-from synth.config.loading import load_config
 from synth.config.schema import ModelConfig, SamplingConfig
 from synth.engines import build_engine
 from synth.engines.base import SAMPLING_TYPE, sampling_params
-from synth.training import trainer_for
 from synth.training.rewrite_goals import GOALS
+from tests.trained_models import QPO_QUESTIONS
 
 pytestmark = pytest.mark.slow
 
-PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 PREFIX = "<|im_start|>user\n"
 CHECKPOINT_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 
@@ -53,15 +51,6 @@ def assert_checkpoint_generates(checkpoint: Path) -> None:
     assert row["generated_text"].strip()
 
 
-@pytest.fixture(scope="module")
-def qft_outcome(ray_cluster, tmp_path_factory):
-    """QFT on 16 CHAMP questions, 2 steps of 2 packed 64-token blocks."""
-    cfg = load_config(PIPELINES / "qft_cpu.yaml", [
-        f"run.output_dir={tmp_path_factory.mktemp('runs')}", "questions.limit=16",
-        "train.max_steps=2", "train.max_length=64", "train.per_device_batch_size=2"])
-    return trainer_for("qft")(cfg)
-
-
 def test_qft_trains_a_few_steps_and_its_checkpoint_generates(qft_outcome):
     assert qft_outcome.metrics["global_step"] == 2
     assert math.isfinite(qft_outcome.metrics["train_loss"])
@@ -69,15 +58,9 @@ def test_qft_trains_a_few_steps_and_its_checkpoint_generates(qft_outcome):
     assert_checkpoint_generates(qft_outcome.checkpoint_dir)
 
 
-def test_qpo_pairs_then_dpo_and_its_checkpoint_generates(qft_outcome, tmp_path):
-    num_questions = 4
-    cfg = load_config(PIPELINES / "qpo_cpu.yaml", [
-        f"run.output_dir={tmp_path}", f"models.generator.model={qft_outcome.checkpoint_dir}",
-        f"generate.num_questions={num_questions}", "generate.sampling.max_tokens=48",
-        "rewrite.sampling.max_tokens=128", "train.max_steps=1", "train.max_length=128"])
-    outcome = trainer_for("qpo")(cfg)
-
-    summary = json.loads((tmp_path / "qpo_cpu" / "pairs_summary.json").read_text())
+def test_qpo_pairs_then_dpo_and_its_checkpoint_generates(qpo_run):
+    num_questions, outcome = QPO_QUESTIONS, qpo_run.outcome
+    summary = json.loads((qpo_run.output_dir / "qpo_cpu" / "pairs_summary.json").read_text())
     assert summary["num_pairs"] + sum(summary["failures"].values()) == num_questions
     pairs = pq.read_table(summary["pairs_dir"])
     assert {"prompt", "chosen", "rejected", "goal"} <= set(pairs.column_names)

@@ -37,6 +37,8 @@ def test_run_name_defaults_to_file_stem():
     (["solve.sampling.max_tokens=0"], "solve.sampling.max_tokens", "must be >= 1"),
     (["consensus.min_agreement=2"], "consensus.min_agreement", "must be in [0, 1]"),
     (["models.solver.replicas=[3,1]"], "models.solver.replicas", "1 <= min <= max"),
+    (["ray.num_cpus=2", "models.solver.replicas=[2,2]"], "models.solver.num_cpus",
+     "would hang"),  # two 1-CPU replicas hold both CPUs: nothing could read their input
     (["models.solver.engine=tensorrt"], "models.solver.engine", "must be one of"),
     (["models.solver.model=no-such-model"], "models.solver.model", "unknown model"),
     (["models.solver.model=/nonexistent/model.gguf"], "models.solver.model", "unknown model"),
@@ -58,6 +60,12 @@ def test_bad_values_name_their_key(overrides, key, problem):
     assert message.startswith(key), message
     assert problem in message, message
     assert "\n" not in message
+
+
+def test_replicas_may_fill_the_cluster_with_a_logical_share_or_on_a_remote_one():
+    assert load_config(QUICKSTART, ["ray.num_cpus=2", "models.solver.replicas=[2,2]",
+                                    "models.solver.num_cpus=0.5"])
+    assert load_config(QUICKSTART, ["ray.address=auto", "models.solver.replicas=[8,8]"])
 
 
 def test_missing_config_file():

@@ -1,0 +1,75 @@
+"""What the engine benchmarks time: synth's generation stage on Ray, and the bare engine.
+
+Both generate the same questions: the quickstart's template prefix, its sampling settings
+and the per-row seeds the stage derives from the run seed, so the two differ only in what
+carries the requests (Ray Data, actor pool, Parquet, accounting) and not in the work.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def quickstart_config(output_dir: Path, overrides: list[str]):
+    from synth.config.loading import load_config
+
+    return load_config(REPO / "pipelines" / "quickstart.yaml",
+                       [f"run.output_dir={output_dir}", *overrides])
+
+
+def stage_tokens_per_second(output_dir: Path, name: str, overrides: list[str]) -> dict:
+    """Run the generation stage through synth's runner; its tokens, wall seconds and tokens/s.
+
+    The stage's wall time runs from the runner starting it to its Parquet being committed:
+    actor start, model load, scheduling and writing all count against the pipeline."""
+    from synth.engines import build_engine
+    from synth.runner import run_pipeline
+    from synth.stages.generate_questions import QuestionGenerationStage
+
+    cfg = quickstart_config(output_dir, [*overrides, f"run.name={name}"])
+    stage = QuestionGenerationStage(cfg.generate, build_engine("generator", cfg.models.generator),
+                                    cfg.run.seed)
+    summary = run_pipeline(cfg, [stage], report=lambda line: print(line, file=sys.stderr),
+                           writes_final=False)
+    record = summary["stages"][0]
+    return {"tokens": record["tokens_out"], "seconds": record["wall_seconds"],
+            "tokens_per_second": record["tokens_out"] / record["wall_seconds"]}
+
+
+def bare_tokens_per_second(output_dir: Path, overrides: list[str]) -> dict:
+    """The same requests through llama-cpp-python in this process, one after another, timed
+    after the model is loaded: the engine's own speed, with nothing around it."""
+    from llama_cpp import Llama
+
+    from synth.engines.packaged_models import resolve_gguf
+    from synth.row_ids import derived_seed
+
+    cfg = quickstart_config(output_dir, overrides)
+    model, sampling = cfg.models.generator, cfg.generate.sampling
+    llm = Llama(model_path=str(resolve_gguf(model.model)), n_threads=model.threads,
+                n_ctx=model.context_length, verbose=False)
+    tokens, started = 0, time.perf_counter()
+    for index in range(cfg.generate.num_questions):
+        response = llm.create_completion(
+            prompt=cfg.generate.template_prefix, temperature=sampling.temperature,
+            top_p=sampling.top_p, max_tokens=sampling.max_tokens, stop=list(sampling.stop),
+            seed=derived_seed(cfg.run.seed, "question", index))
+        tokens += response["usage"]["completion_tokens"]
+    seconds = time.perf_counter() - started
+    return {"tokens": tokens, "seconds": seconds, "tokens_per_second": tokens / seconds}
+
+
+def start_local_ray() -> None:
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+
+
+def stop_local_ray() -> None:
+    import ray
+
+    ray.shutdown()

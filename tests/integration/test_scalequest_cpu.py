@@ -1,0 +1,75 @@
+"""ScaleQuest on CPU end to end: the QFT+QPO generator and the difficulty scorer trained in this
+session (tests/trained_models.py) are served by `synth run pipelines/scalequest_cpu.yaml`, with
+SmolLM2 as solvability judge, solver and reward judge, through the CLI on a real Ray cluster.
+
+What is checked is the recipe's bookkeeping, not what a 135M model writes: every stage of the
+paper runs in order, each stage reads exactly what the one before kept, and summary.json shows
+each filter's effect in the paper's terms (share of generated questions or responses removed).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.dataset as pads
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+STAGES = ["generate_questions", "language_filter", "dedup", "decontaminate",
+          "solvability_filter", "difficulty_filter", "solve", "reward_scoring", "best_of_n",
+          "final_pairs"]
+NUM_QUESTIONS = 12
+
+
+@pytest.fixture(scope="module")
+def scalequest_run(qpo_run, difficulty_training, tmp_path_factory):
+    _, difficulty = difficulty_training
+    output = tmp_path_factory.mktemp("scalequest")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "RAY_ADDRESS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "synth.cli", "run", "pipelines/scalequest_cpu.yaml",
+         f"models.generator.model={qpo_run.outcome.checkpoint_dir}",
+         f"models.difficulty_scorer.model={difficulty.checkpoint_dir}",
+         f"generate.num_questions={NUM_QUESTIONS}", "solve.num_samples=2",
+         "solve.sampling.max_tokens=160", f"run.output_dir={output}", "run.name=sq"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return output / "sq", json.loads((output / "sq" / "summary.json").read_text())
+
+
+def test_every_scalequest_stage_runs_on_what_the_previous_kept(scalequest_run):
+    run_dir, summary = scalequest_run
+    records = summary["stages"]
+    assert [r["stage"] for r in records] == STAGES
+    assert records[0]["rows_written"] == NUM_QUESTIONS
+    for before, after in zip(records, records[1:]):
+        assert after["rows_in"] == before["rows_out"], after["stage"]
+    solve = next(r for r in records if r["stage"] == "solve")
+    assert solve["rows_written"] == 2 * solve["rows_in"]  # two sampled solutions per question
+    final = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
+    assert final.num_rows == summary["final_rows"] == records[-1]["rows_out"]
+
+
+def test_summary_shows_each_filter_in_the_papers_terms(scalequest_run):
+    _, summary = scalequest_run
+    funnel = summary["paper_filter_funnel"]
+    by_stage = {r["stage"]: r for r in summary["stages"]}
+    assert funnel["generated_questions"] == NUM_QUESTIONS
+    for label, stage in (("language", "language_filter"), ("solvability", "solvability_filter"),
+                         ("difficulty", "difficulty_filter")):
+        removed = by_stage[stage]["rows_in"] - by_stage[stage]["rows_out"]
+        assert funnel[label] == {"removed": removed,
+                                 "share_of_generated": round(removed / NUM_QUESTIONS, 4)}
+    best = by_stage["best_of_n"]
+    if best["rows_written"]:
+        assert funnel["reward"]["removed"] == best["rows_written"] - best["rows_out"]
+    # Each drop names its filter's own reason.
+    assert set(by_stage["solvability_filter"]["dropped"]) <= {
+        "unsolvable", "solvability_unparseable", "engine_error"}
+    assert set(by_stage["difficulty_filter"]["dropped"]) <= {"too_easy", "resampled_out"}
+    assert set(summary["tokens_by_role"]) >= {"generator", "solver"}
