@@ -24,7 +24,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench.figures import Figure, benchmark_main
-from bench.synthetic_inputs import paper_sized_graph, synthetic_seed_concepts
+from bench.synthetic_inputs import (
+    PAPER_KP_UNIVERSE,
+    PAPER_TOPICS,
+    paper_sized_graph,
+    synthetic_seed_concepts,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,7 +61,7 @@ class PromptBuildStage:
 
 def write_seed_pool(path: Path) -> None:
     """Few-shot seeds over the synthetic graph's KPs, as graph/seeds.parquet holds them."""
-    records = synthetic_seed_concepts(2000, 9000, seed=1)[:5000]
+    records = synthetic_seed_concepts(PAPER_TOPICS, PAPER_KP_UNIVERSE, seed=1)[:5000]
     pq.write_table(pa.Table.from_pylist([
         {"id": f"seed{i}", "question": f"Seed question {i} about {kps[0]}?",
          "solution": f"Work with {', '.join(kps)}. The answer is \\boxed{{{i}}}.",
@@ -87,7 +92,7 @@ def run(quick: bool) -> list[Figure]:
     small, large = (2_000, 20_000) if quick else (10_000, 100_000)
     with tempfile.TemporaryDirectory() as scratch:
         graph_dir, seeds_path = Path(scratch) / "graph", Path(scratch) / "seeds.parquet"
-        paper_sized_graph(graph_dir)
+        paper_sized_graph(graph_dir, scale=0.1 if quick else 1.0)
         write_seed_pool(seeds_path)
         results = []
         for rows in (small, large):

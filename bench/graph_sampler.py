@@ -96,7 +96,7 @@ def run(quick: bool) -> list[Figure]:
 
     draws = 20_000 if quick else 300_000
     with tempfile.TemporaryDirectory() as scratch:
-        sizes = paper_sized_graph(Path(scratch) / "graph")
+        sizes = paper_sized_graph(Path(scratch) / "graph", scale=0.1 if quick else 1.0)
         graph = load_graph(Path(scratch) / "graph")
     baseline = naive_rate(graph, 1.0 if quick else 5.0)
     note = f"{sizes['topics']} topics, {sizes['kps']} KPs, {sizes['edges']} edges"

@@ -22,7 +22,7 @@ from bench.generation_stage import (
 
 
 def run(quick: bool) -> list[Figure]:
-    overrides = ["generate.num_questions=" + ("8" if quick else "64"),
+    overrides = ["generate.num_questions=" + ("8" if quick else "128"),
                  "generate.sampling.max_tokens=" + ("32" if quick else "128"),
                  "models.generator.threads=2", "models.generator.replicas=[1,1]"]
     with tempfile.TemporaryDirectory() as scratch:

@@ -123,15 +123,19 @@ def test_killed_at_several_points_resumes_to_the_same_dataset(uninterrupted: Pat
 def _engine_replicas(driver_pid: int) -> dict[int, psutil.Process]:
     """The Ray Data actor processes (engine replicas) of the run `driver_pid` leads, by pid.
 
-    Ray may hand an actor a worker process it started earlier, so a replica is told apart by
-    its name (`ray::MapWorker...`), not by when its process started."""
+    Ray's worker processes descend from the raylet the driver started; they are told apart by
+    their name (`ray::MapWorker...`), not by when they started, since Ray may hand an actor a
+    worker process it started earlier."""
+    try:
+        descendants = psutil.Process(driver_pid).children(recursive=True)
+    except psutil.Error:
+        return {}
     replicas = {}
-    for process in psutil.process_iter(["pid", "cmdline"]):
+    for process in descendants:
         try:
-            if (os.getsid(process.pid) == driver_pid
-                    and "MapWorker" in " ".join(process.info["cmdline"] or [])):
+            if "MapWorker" in " ".join(process.cmdline()):
                 replicas[process.pid] = process
-        except (ProcessLookupError, psutil.Error):
+        except psutil.Error:
             continue
     return replicas
 

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 STAGES = ["generate_questions", "language_filter", "dedup", "decontaminate",
           "solvability_filter", "difficulty_filter", "solve", "reward_scoring", "best_of_n",
           "final_pairs"]
-NUM_QUESTIONS = 12
+NUM_QUESTIONS = 16
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,10 @@ def test_every_scalequest_stage_runs_on_what_the_previous_kept(scalequest_run):
     for before, after in zip(records, records[1:]):
         assert after["rows_in"] == before["rows_out"], after["stage"]
     solve = next(r for r in records if r["stage"] == "solve")
+    assert solve["rows_in"] > 0, "no question got through the filters: the later stages ran on nothing"
     assert solve["rows_written"] == 2 * solve["rows_in"]  # two sampled solutions per question
+    reward = next(r for r in records if r["stage"] == "reward_scoring")
+    assert reward["rows_in"] == solve["rows_out"]
     final = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
     assert final.num_rows == summary["final_rows"] == records[-1]["rows_out"]
 

@@ -18,15 +18,16 @@ import pytest
 import ray
 from omegaconf import OmegaConf
 
+from synth.config.loading import load_config
 from synth.config.schema import ModelConfig, SamplingConfig
 from synth.engines import build_engine
 from synth.engines.base import SAMPLING_TYPE, sampling_params
 from synth.training.rewrite_goals import GOALS
-from tests.trained_models import QPO_QUESTIONS
+from tests.trained_models import PIPELINES, QPO_QUESTIONS
 
 pytestmark = pytest.mark.slow
 
-PREFIX = "<|im_start|>user\n"
+PREFIX = load_config(PIPELINES / "qft_cpu.yaml").template.prefix  # QFT trains on it, QPO starts from it
 CHECKPOINT_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 
 
@@ -66,7 +67,7 @@ def test_qpo_pairs_then_dpo_and_its_checkpoint_generates(qpo_run):
     assert {"prompt", "chosen", "rejected", "goal"} <= set(pairs.column_names)
     assert pairs.num_rows == summary["num_pairs"] == outcome.metrics["num_pairs"] >= 1
     for pair in pairs.to_pylist():
-        assert pair["prompt"] == PREFIX  # the bare template prefix
+        assert pair["prompt"] == PREFIX  # the template prefix alone
         assert pair["chosen"].endswith("<|im_end|>") and pair["rejected"].endswith("<|im_end|>")
         assert pair["chosen"] != pair["rejected"]
         assert pair["goal"] in GOALS

@@ -66,7 +66,7 @@ def test_benchmark_sources_are_checked_before_anything_runs(tmp_path):
 
 @pytest.mark.parametrize("name, last_stages", [
     ("scalequest_cpu", ["solvability_filter", "difficulty_filter", "solve", "reward_scoring",
-                        "consensus", "final_pairs"]),
+                        "best_of_n", "final_pairs"]),
     ("scalequest", ["solvability_filter", "difficulty_filter", "solve", "reward_scoring",
                     "best_of_n", "final_pairs"]),
 ])
@@ -78,6 +78,16 @@ def test_scalequest_recipes_wire_every_filter(name, last_stages, tmp_path):
     names = [s.name for s in build_stages(load_config(PIPELINES / f"{name}.yaml", stand_ins))]
     assert names[-len(last_stages):] == last_stages
     assert names[:4] == ["generate_questions", "language_filter", "dedup", "decontaminate"]
+
+
+def test_cpu_generator_is_trained_and_served_with_one_template_prefix(tmp_path):
+    """QFT trains on prefix + question, QPO's pairs start from the prefix, and generation
+    continues it: all three CPU files must name the same prefix."""
+    qft = load_config(PIPELINES / "qft_cpu.yaml").template.prefix
+    served = load_config(PIPELINES / "scalequest_cpu.yaml", [
+        f"models.difficulty_scorer.model={tmp_path}", "models.generator.model=smollm2-135m-instruct"])
+    qpo = load_config(PIPELINES / "qpo_cpu.yaml", ["models.generator.model=smollm2-135m-instruct"])
+    assert qft == qpo.template.prefix == served.generate.template_prefix
 
 
 def test_scalequest_gpu_dry_run_lists_every_model_stage_on_gpus(tmp_path, capsys):
