@@ -82,7 +82,8 @@ def _submit(args: argparse.Namespace) -> int:
     from synth.job_submission import connect, follow_logs, submit_run
     from synth.pipelines import build_stages
 
-    cfg = load_config(args.config, args.overrides)
+    # The job joins the cluster it runs on: validate for that cluster, not for this machine.
+    cfg = load_config(args.config, ["ray.address=auto", *args.overrides])
     build_stages(cfg)  # the plan must wire up here before it takes a cluster slot
     working_dir = Path(args.working_dir).resolve()
     if not working_dir.is_dir():
