@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 STAGES = ["generate_questions", "language_filter", "dedup", "decontaminate",
           "solvability_filter", "difficulty_filter", "solve", "reward_scoring", "best_of_n",
           "final_pairs"]
-NUM_QUESTIONS = 16
+NUM_QUESTIONS = 8
 
 
 @pytest.fixture(scope="module")
