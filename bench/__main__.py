@@ -58,7 +58,7 @@ def table(figures: list[dict]) -> str:
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for f in figures:
         if "error" in f or "skipped" in f:
-            reason = "failed" if "error" in f else f"skipped: {f['skipped']}"
+            reason = "failed" if "error" in f else f["skipped"]
             lines.append(f"| {f['benchmark']} | {f['name']} | {reason} | | | | |")
             continue
         measured = "ratio" if f["target_on"] == "ratio" else "value"

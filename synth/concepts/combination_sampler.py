@@ -34,6 +34,7 @@ from synth.concepts.weighted_choice import DiscreteChoice, pick_index, uniform_s
 # coherent; this split keeps explicit pairs the largest single share.
 DEFAULT_MIX = {"one_hop": 0.4, "two_hop": 0.3, "three_hop_core": 0.1, "community": 0.2}
 _TRIES = 20  # random starts per draw before a kind gives up
+_CORE_BLOCK = 512  # core KPs whose three-hop partners are found together
 
 
 class CombinationSampler:
@@ -138,7 +139,7 @@ class CombinationSampler:
     def _core_pairs_at_distance_three(self) -> dict[int, list[int]]:
         """For each core KP, the core KPs at shortest distance exactly 3.
 
-        Computed once, for all core KPs together, with sparse boolean matrix products:
+        Computed once, for blocks of core KPs together, with sparse boolean matrix products:
         reachable within 3 hops but not within 2 is distance 3. A breadth-first search per
         core KP costs seconds on a paper-sized graph (every shard pays it); this, a fraction.
         """
@@ -150,15 +151,22 @@ class CombinationSampler:
         adjacency = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)),
                                       shape=(nodes, nodes))
         core = np.asarray(self.core, dtype=np.int64)
-        within_one = adjacency[core] + sparse.csr_matrix(
-            (np.ones(core.size, dtype=np.int32), (np.arange(core.size), core)),
-            shape=(core.size, nodes))
-        within_one.data[:] = 1
-        within_two = within_one @ adjacency + within_one
-        within_two.data[:] = 1
-        at_three = (within_two @ adjacency[:, core]).toarray() > 0
-        at_three &= ~(within_two[:, core].toarray() > 0)
-        return {int(c): core[np.nonzero(at_three[i])[0]].tolist() for i, c in enumerate(core)}
+        to_core = adjacency[:, core]
+        partners: dict[int, list[int]] = {}
+        # Row blocks of core KPs keep the 2-hop reach matrix small on graphs of 100K KPs.
+        for first in range(0, core.size, _CORE_BLOCK):
+            block = core[first : first + _CORE_BLOCK]
+            within_one = adjacency[block] + sparse.csr_matrix(
+                (np.ones(block.size, dtype=np.int32), (np.arange(block.size), block)),
+                shape=(block.size, nodes))
+            within_one.data[:] = 1
+            within_two = within_one @ adjacency + within_one
+            within_two.data[:] = 1
+            at_three = (within_two @ to_core).toarray() > 0
+            at_three &= ~(within_two[:, core].toarray() > 0)
+            for row, kp in enumerate(block.tolist()):
+                partners[kp] = core[np.nonzero(at_three[row])[0]].tolist()
+        return partners
 
     def _core_nodes(self, quantile: float) -> list[int]:
         degrees = [len(n) for n in self.neighbours]

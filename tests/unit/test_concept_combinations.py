@@ -131,3 +131,20 @@ def test_same_seed_same_draws_on_a_reloaded_graph(ring_graph, tmp_path):
     rng_a, rng_b = np.random.default_rng(9), np.random.default_rng(9)
     assert ([first.sample(rng_a) for _ in range(1_000)]
             == [second.sample(rng_b) for _ in range(1_000)])
+
+
+def test_three_hop_core_partners_are_exactly_the_core_kps_at_distance_three(ring_graph,
+                                                                           monkeypatch):
+    """The sparse-matrix partner table against networkx shortest paths, for every core KP,
+    with blocks small enough that the core spans several of them."""
+    monkeypatch.setattr("synth.concepts.combination_sampler._CORE_BLOCK", 7)
+    sampler = CombinationSampler(ring_graph, core_quantile=0.5, seed=0)
+    partners = sampler._core_pairs_at_distance_three()
+    by_name = {ring_graph.nodes[n]["name"]: n for n in ring_graph}
+    core = [sampler.names[i] for i in sampler.core]
+    assert len(core) > 3 * 7 and any(partners.values())
+    for kp in core:
+        distances = nx.single_source_shortest_path_length(ring_graph, by_name[kp], cutoff=3)
+        expected = sorted(n for n in core if distances.get(by_name[n]) == 3)
+        index = sampler.names.index(kp)
+        assert sorted(sampler.names[i] for i in partners[index]) == expected, kp
