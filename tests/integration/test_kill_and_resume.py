@@ -124,7 +124,7 @@ def _engine_replicas(driver_pid: int) -> dict[int, psutil.Process]:
     """The Ray Data actor processes (engine replicas) of the run `driver_pid` leads, by pid.
 
     Ray's worker processes descend from the raylet the driver started; they are told apart by
-    their name (`ray::MapWorker...`), not by when they started, since Ray may hand an actor a
+    their name (`ray::MapWorker(...LlamaCppWorker)`), not by when they started, since Ray may hand an actor a
     worker process it started earlier."""
     try:
         descendants = psutil.Process(driver_pid).children(recursive=True)
@@ -133,7 +133,7 @@ def _engine_replicas(driver_pid: int) -> dict[int, psutil.Process]:
     replicas = {}
     for process in descendants:
         try:
-            if "MapWorker" in " ".join(process.cmdline()):
+            if "LlamaCppWorker" in " ".join(process.cmdline()):
                 replicas[process.pid] = process
         except psutil.Error:
             continue
@@ -153,7 +153,10 @@ def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupte
                            if pid not in earlier]
                 if solvers:
                     time.sleep(3.0)  # loaded and answering its first batch
-                    solvers[0].kill()
+                    try:
+                        solvers[0].kill()
+                    except psutil.NoSuchProcess:  # gone meanwhile: look again
+                        continue
                     killed.append(solvers[0].pid)
                     break
                 time.sleep(0.2)
