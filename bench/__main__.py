@@ -29,11 +29,13 @@ def machine() -> dict:
     """What the figures were measured on."""
     import ray
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "ray": ray.__version__,
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in
+              (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+              if line.startswith("model name")]
+    return {"cpu": models[0] if models else platform.processor(), "cores": os.cpu_count(),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "ray": ray.__version__,
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
 
 

@@ -29,19 +29,17 @@ ROWS_PER_SECOND_TARGET = 1_000_000 / 300
 
 
 def timed_pass(source: Path, output: Path, transform: Callable) -> tuple[float, dict]:
-    """Seconds to read `source`, transform it and write Parquet; drop reasons written."""
-    import pyarrow.dataset as pads
+    """Seconds to read `source`, transform it and write Parquet; rows kept and dropped by reason
+    (counted the way the runner counts a stage's output)."""
     import ray
+
+    from synth.stage_stats import count_stage_output
 
     started = time.perf_counter()
     transform(ray.data.read_parquet(str(source))).write_parquet(str(output))
     seconds = time.perf_counter() - started
-    table = pads.dataset(str(output), format="parquet").to_table()
-    reasons = {}
-    if "drop_reason" in table.column_names:
-        for reason in table.column("drop_reason").to_pylist():
-            reasons[reason or "kept"] = reasons.get(reason or "kept", 0) + 1
-    return seconds, {"rows": table.num_rows, **reasons}
+    stats = count_stage_output(output)
+    return seconds, {"kept": stats["rows_out"], **stats["dropped"]}
 
 
 def run(quick: bool) -> list[Figure]:
@@ -71,7 +69,7 @@ def run(quick: bool) -> list[Figure]:
     for name, seconds, counts in (("MinHash dedup", dedup_seconds, dedup_counts),
                                   ("13-gram decontamination", decontam_seconds, decontam_counts)):
         note = (f"{rows:,} rows in {seconds:.0f} s; "
-                + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "rows"))
+                + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         figures.append(Figure("dedup_decontamination", f"{name} rows/s", rows / seconds, "rows/s",
                               "Parquet copy", rows / copy_seconds, "value", ">=",
                               ROWS_PER_SECOND_TARGET, note))

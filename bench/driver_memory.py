@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from omegaconf import DictConfig
+from ray.data import Dataset
 
 from bench.figures import Figure, benchmark_main
 from bench.synthetic_inputs import (
@@ -31,21 +33,21 @@ from bench.synthetic_inputs import (
     synthetic_seed_concepts,
 )
 
+from synth.stages.base import Stage
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-class PromptBuildStage:
+class PromptBuildStage(Stage):
     """Builds each combination's generation request, stopping short of the engine."""
 
     name = "build_prompts"
     requires = ("id", "kind", "topics", "knowledge_points")
-    count_columns = ()
-    engine = None
 
-    def __init__(self, config, seeds_path: Path, run_seed: int) -> None:
+    def __init__(self, config: DictConfig, seeds_path: Path, run_seed: int) -> None:
         self.config, self.seeds_path, self.run_seed = config, seeds_path, run_seed
 
-    def apply(self, rows):
+    def apply(self, rows: Dataset | None) -> Dataset:
         from synth.stages.generate_from_concepts import ConceptPrompter
 
         def combination_text(batch: pa.Table) -> pa.Table:

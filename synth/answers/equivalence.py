@@ -38,6 +38,7 @@ _COMMA_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _LATEX_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)(?:,\\!|\{,\})(?=\d{3}(?!\d))")
 _SHORTHAND_COMMAND = re.compile(r"\\(?:[dt]?frac|sqrt)(?![a-zA-Z])")
 _COMMAND_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.")
+_UNKNOWN = re.compile(r"[a-df-zA-Z]")  # a variable; `e` may be Euler's number: left to math-verify
 
 
 def _brace_shorthand_arguments(text: str) -> str:
@@ -124,20 +125,13 @@ def _is_collection(text: str) -> bool:
     return "," in text and not _COMMA_GROUPED.fullmatch(text)
 
 
-_COMMANDS = re.compile(r"\\[a-zA-Z]+")
-_UNKNOWN = re.compile(r"[a-df-zA-Z]")  # `e` may be Euler's number: left to math-verify
-
-
-_TEXT_BLOCK = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{[^{}]*\}")
-
-
 def _has_unknowns(answer: str) -> bool:
     """Whether an answer names a variable (`9c+6`, `2i`, `\\sec x`): never equal to a real
     number. Units in `\\text{}` are not variables; equations (`x=5`, which math-verify reads
     as 5) and subscripts (`204_5`, a base) are left to math-verify."""
     if "=" in answer or "_" in answer:
         return False
-    return _UNKNOWN.search(_COMMANDS.sub("", _TEXT_BLOCK.sub("", answer))) is not None
+    return _UNKNOWN.search(_COMMAND_TOKEN.sub("", _TEXT_WRAPPER.sub("", answer))) is not None
 
 
 def _close(x: float, y: float) -> bool:

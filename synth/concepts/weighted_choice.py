@@ -51,13 +51,8 @@ class DiscreteChoice:
                 f"probabilities {probabilities} do not fit values {values}")
         self.values = list(values)
         self._cumulative = list(accumulate(weights))
-        # Equal weights: the bisection's answer is floor(uniform * n), computed directly.
-        self.draw = self._draw_uniform if len(set(weights)) == 1 else self._draw_weighted
 
-    def _draw_uniform(self, uniform: float) -> int:
-        return self.values[int(uniform * len(self.values))]
-
-    def _draw_weighted(self, uniform: float) -> int:
+    def draw(self, uniform: float) -> int:
         return self.values[pick_index(self._cumulative, uniform)]
 
     def draw_many(self, uniforms: np.ndarray) -> np.ndarray:
@@ -80,8 +75,6 @@ class NeighbourArrays:
         self.degree = np.array([len(n) for n in neighbours], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(self.degree)])
         self.targets = np.array([t for n in neighbours for t in n], dtype=np.int64)
-        self.neighbour_lists = neighbours
-        self.weight_lists = weights
         keys = [node + np.cumsum(w) / sum(w) for node, w in enumerate(weights) if w]
         self.keys = np.concatenate(keys) if keys else np.zeros(0)
         # The last key of a node is node + 1 exactly, whatever the rounding of the sum.
@@ -94,9 +87,10 @@ class NeighbourArrays:
 
     def draw_avoiding(self, node: int, avoid: Sequence[int], uniform: float) -> int:
         """A neighbour of `node` not in `avoid`, by weight among the rest; -1 if none is left."""
-        allowed = [(n, w) for n, w in zip(self.neighbour_lists[node], self.weight_lists[node])
-                   if n not in avoid]
-        if not allowed:
+        segment = slice(self.start[node], self.start[node + 1])
+        neighbours = self.targets[segment]
+        shares = np.diff(self.keys[segment], prepend=node)  # the node's normalised weights
+        allowed = ~np.isin(neighbours, avoid)
+        if not allowed.any():
             return -1
-        cumulative = list(accumulate(w for _, w in allowed))
-        return allowed[pick_index(cumulative, uniform)][0]
+        return int(neighbours[allowed][pick_index(np.cumsum(shares[allowed]), uniform)])

@@ -30,11 +30,11 @@ def band_layout(threshold: float, num_hashes: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-@functools.lru_cache(maxsize=1024)
-def _band_multipliers(rows: int, salt: str) -> np.ndarray:
-    """Odd 64-bit multipliers, fixed by `salt`, that fold `rows` hash values into one key."""
+@functools.lru_cache(maxsize=64)
+def _band_multipliers(bands: int, rows: int, salt: str) -> np.ndarray:
+    """Odd 64-bit multipliers (bands x rows), fixed by `salt`, that fold a band into one key."""
     rng = np.random.default_rng(list(salt.encode()))
-    return rng.integers(1, 2**63, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    return rng.integers(1, 2**63, size=(bands, rows), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int, salt: str) -> np.ndarray:
@@ -42,14 +42,11 @@ def band_keys(values: np.ndarray, bands: int, rows: int, salt: str) -> np.ndarra
 
     A band's key is a multiply-add hash of its values modulo 2^64, with multipliers drawn
     per band, so equal bands give equal keys and different bands (or positions) almost
-    never do. One matrix operation per batch: this runs once per row and band, i.e. tens of
+    never do. One array operation per batch: this runs once per row and band, i.e. tens of
     millions of times for a million rows.
     """
     grouped = np.asarray(values, dtype=np.uint64)[:, : bands * rows].reshape(-1, bands, rows)
-    keys = np.empty(grouped.shape[:2], dtype=np.uint64)
-    for band in range(bands):
-        multipliers = _band_multipliers(rows, f"{salt}{band}")
-        keys[:, band] = (grouped[:, band, :] * multipliers).sum(axis=1, dtype=np.uint64)
+    keys = (grouped * _band_multipliers(bands, rows, salt)).sum(axis=2, dtype=np.uint64)
     return keys.view(np.int64)
 
 
