@@ -34,8 +34,9 @@ def rewrite(answer: str, rng: random.Random) -> str:
         number = int(answer)
         forms = [f"{number}.00", f"\\${number}", f"{number:,}", f" {number} "]
         return rng.choice(forms)
-    forms = [answer.replace("\\frac", "\\dfrac"), answer.replace("(", "\\left(").replace(")", "\\right)"),
-             answer.replace(",", ", "), answer.replace("\\frac", "\\tfrac")]
+    sized = answer if "\\left" in answer else answer.replace("(", "\\left(").replace(")", "\\right)")
+    forms = [answer.replace("\\frac", "\\dfrac"), sized, answer.replace(",", ", "),
+             answer.replace("\\frac", "\\tfrac")]
     return rng.choice(forms)
 
 

@@ -25,7 +25,8 @@ import math
 import re
 from typing import NamedTuple
 
-from synth.answers.equivalence import answers_equivalent, repair_latex
+from synth.answers.equivalence import answers_equivalent
+from synth.answers.normalization import repair_latex
 from synth.answers.extraction import extract_answer, extract_boxed, extract_last_number
 
 RELATIVE_TOLERANCE = 1e-4  # MwpBench's tolerance for numeric answers

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from synth.answers.equivalence import fast_verdict, normalize_answer
+from synth.answers.equivalence import fast_verdict
+from synth.answers.normalization import normalize_answer
 from synth.answers.numeric_value import numeric_value
 
 
