@@ -63,11 +63,15 @@ def table(figures: list[dict]) -> str:
             reason = "failed" if "error" in f else f["skipped"]
             lines.append(f"| {f['benchmark']} | {f['name']} | {reason} | | | | |")
             continue
-        measured = "ratio" if f["target_on"] == "ratio" else "value"
+        if f["target"] is None:
+            target, met = "none (diagnostic)", "-"
+        else:
+            measured = "ratio" if f["target_on"] == "ratio" else "value"
+            target = f"{measured} {f['target_op']} {f['target']:g}"
+            met = "yes" if f["met"] else "NO"
         lines.append(f"| {f['benchmark']} | {f['name']} | {f['value']:,.4g} {f['unit']} | "
                      f"{f['baseline']}: {f['baseline_value']:,.4g} | {f['ratio']:.3f} | "
-                     f"{measured} {f['target_op']} {f['target']:g} | "
-                     f"{'yes' if f['met'] else 'NO'} |")
+                     f"{target} | {met} |")
     return "\n".join(lines)
 
 

@@ -1,5 +1,8 @@
 """One measured figure of a benchmark, its same-run baseline, and the target it is held to.
 
+A figure without a target is a diagnostic: measured the same way, printed next to the figures
+it explains, and never counted as met or missed.
+
 Every benchmark reports figures in this shape so `python -m bench` can print one table and
 write one JSON file. The ratio to a baseline measured in the same run is what stays
 comparable on a noisy machine; some targets are on the absolute value (rows/s, seconds),
@@ -26,9 +29,9 @@ class Figure:
     unit: str
     baseline: str
     baseline_value: float
-    target_on: Literal["value", "ratio"]
-    target_op: Literal[">=", "<="]
-    target: float
+    target_on: Literal["value", "ratio"] | None
+    target_op: Literal[">=", "<="] | None
+    target: float | None
     note: str = ""
 
     @property
@@ -36,7 +39,9 @@ class Figure:
         return self.value / self.baseline_value if self.baseline_value else float("nan")
 
     @property
-    def met(self) -> bool:
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
         measured = self.ratio if self.target_on == "ratio" else self.value
         return measured >= self.target if self.target_op == ">=" else measured <= self.target
 
@@ -48,12 +53,18 @@ def emit(figures: list[Figure]) -> None:
     """Print a benchmark's figures as one JSON line (what `python -m bench` collects) and as
     readable lines for someone running the module alone."""
     for figure in figures:
-        measured = "ratio" if figure.target_on == "ratio" else "value"
         print(f"# {figure.name}: {figure.value:,.4g} {figure.unit} | {figure.baseline}: "
-              f"{figure.baseline_value:,.4g} | ratio {figure.ratio:.3f} | target {measured} "
-              f"{figure.target_op} {figure.target:g} -> {'met' if figure.met else 'MISSED'}",
+              f"{figure.baseline_value:,.4g} | ratio {figure.ratio:.3f} | {verdict(figure)}",
               file=sys.stderr)
     print(json.dumps([figure.as_json() for figure in figures]))
+
+
+def verdict(figure: Figure) -> str:
+    if figure.target is None:
+        return "diagnostic, no target"
+    measured = "ratio" if figure.target_on == "ratio" else "value"
+    return (f"target {measured} {figure.target_op} {figure.target:g} -> "
+            f"{'met' if figure.met else 'MISSED'}")
 
 
 def benchmark_main(description: str, run: Callable[[bool], list[Figure]]) -> None:

@@ -2,13 +2,25 @@
 
     python -m bench.pipeline_overhead [--quick]
 
-Same prompts, same model (SmolLM2-135M on llama.cpp), same sampling and seeds, with 1 and
-with 2 llama.cpp threads. The bare engine runs once before and once after the pipeline and the
-baseline is their mean, so drift of a noisy machine cancels. Target: >= 0.90.
+Same prompts, same model (SmolLM2-135M on llama.cpp), same sampling and seeds. The bare engine
+and the stage take turns (bare, stage, bare, stage, ...), and each stage run is compared with
+the mean of the bare runs either side of it: on a shared VM the bare engine's own speed moves
+by 20% between minutes, and only a baseline taken around each stage run cancels that. The
+figure is the median of those per-round ratios, so one disturbed round does not decide it.
+
+The target figure uses 1 llama.cpp thread: the replica has a core to itself, so the ratio is
+synth's own overhead (runner, Ray Data, actor pool, Parquet, accounting, actor start and model
+load). Each stage runs on a fresh local cluster that has executed one tiny dataset first, so
+Ray Data's once-per-session actors are up, as they are for every stage of a run but its first
+(`generation_stage.start_local_ray`). A second, diagnostic figure uses 2 threads on the 2 cores: llama.cpp's threads wait for
+each other at every token, so any other process on the machine (Ray's, the driver's) stalls
+both; it shows what an engine that takes every core loses, not what synth adds.
+Target: >= 0.90 at 1 thread.
 """
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -21,30 +33,36 @@ from bench.generation_stage import (
 )
 
 
-def measure(threads: int, quick: bool) -> Figure:
-    """The stage against the bare engine, both with `threads` llama.cpp threads."""
+def measure(threads: int, rounds: int, quick: bool) -> Figure:
+    """`rounds` stage runs with `threads` llama.cpp threads, each between two bare runs."""
     overrides = ["generate.num_questions=" + ("8" if quick else "64"),
                  "generate.sampling.max_tokens=" + ("32" if quick else "128"),
                  f"models.generator.threads={threads}", "models.generator.replicas=[1,1]"]
+    measured: list[tuple[float, float]] = []  # (stage tokens/s, its bare baseline)
     with tempfile.TemporaryDirectory() as scratch:
-        before = bare_tokens_per_second(Path(scratch), overrides)
-        start_local_ray()
-        stage = stage_tokens_per_second(Path(scratch), f"overhead_{threads}", overrides)
-        stop_local_ray()  # the second bare run gets the machine to itself, like the first
-        after = bare_tokens_per_second(Path(scratch), overrides)
-    baseline = (before["tokens_per_second"] + after["tokens_per_second"]) / 2
-    note = (f"stage {stage['tokens']} tokens in {stage['seconds']:.1f} s; bare "
-            f"{before['tokens_per_second']:.0f} then {after['tokens_per_second']:.0f} tokens/s")
+        bare = [bare_tokens_per_second(Path(scratch), overrides)["tokens_per_second"]]
+        for round_index in range(rounds):
+            start_local_ray()
+            stage = stage_tokens_per_second(Path(scratch), f"overhead_{threads}_{round_index}",
+                                            overrides)
+            stop_local_ray()  # the next bare run gets the machine to itself, like the first
+            bare.append(bare_tokens_per_second(Path(scratch), overrides)["tokens_per_second"])
+            measured.append((stage["tokens_per_second"], (bare[-2] + bare[-1]) / 2))
+    ratios = [stage / baseline for stage, baseline in measured]
+    median_round = ratios.index(statistics.median_low(ratios))
+    stage_rate, baseline = measured[median_round]
+    note = (f"{rounds} rounds of {stage['tokens']} tokens; ratios "
+            f"{', '.join(f'{r:.3f}' for r in ratios)}; bare runs "
+            f"{', '.join(f'{b:.0f}' for b in bare)} tokens/s")
+    single = threads == 1
     return Figure("pipeline_overhead", f"generation stage tokens/s, {threads} thread(s)",
-                  stage["tokens_per_second"], "tokens/s", "bare llama.cpp engine", baseline,
-                  "ratio", ">=", 0.90, note)
+                  stage_rate, "tokens/s", "bare llama.cpp engine (around it)", baseline,
+                  "ratio" if single else None, ">=" if single else None,
+                  0.90 if single else None, note)
 
 
 def run(quick: bool) -> list[Figure]:
-    # 1 thread: the replica has a core to itself, so the figure is synth's own overhead. 2
-    # threads on 2 cores: llama.cpp's threads wait on each other at every token, so any other
-    # process (Ray's, the driver's) slows the replica; the bare engine had the machine alone.
-    return [measure(threads, quick) for threads in (1, 2)]
+    return [measure(1, 1 if quick else 3, quick), measure(2, 1, quick)]
 
 
 if __name__ == "__main__":
