@@ -17,13 +17,14 @@ only when two of its elements differ.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
-from dataclasses import dataclass
 
 from synth.answers.normalization import (
-    COMMA_GROUPED,
+    COMMAND_TOKEN,
     as_number,
+    comma_grouped_integer,
     normalize_answer,
     repair_latex,
     values_close,
@@ -38,7 +39,6 @@ _WORDS = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{([^{}\d]*)\}(?:\^\{?\d\}
 _MATRIX = re.compile(r"\\begin\{([pbvBV]?matrix)\}(.*)\\end\{\1\}", re.DOTALL)
 _BASE_SUBSCRIPT = re.compile(r"(-?\d+(?:\.\d+)?)_\{?\d+\}?")
 _MIXED_NUMBER = re.compile(r"(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}")
-_COMMAND = re.compile(r"\\[a-zA-Z]+")
 _VARIABLE = re.compile(r"[a-df-zA-Z]")  # `e` alone may be Euler's number
 _OPENING, _CLOSING = "([{", ")]}"
 
@@ -52,7 +52,7 @@ class Kind(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Shape:
     kind: Kind
     # NUMBER: every value it may mean. COLLECTION / MATRIX: its elements' values, when all are
@@ -87,18 +87,19 @@ def read_shape(answer: str) -> Shape:
         return Shape(Kind.WORD, letters=letters) if letters else UNKNOWN
     if (matrix := _MATRIX.fullmatch(text)) is not None:
         entries = re.split(r"\\\\|&", matrix.group(2))
-        return Shape(Kind.MATRIX, values=_all_values([normalize_answer(e) for e in entries]))
+        values = [_value(normalize_answer(entry)) for entry in entries]
+        return Shape(Kind.MATRIX, values=_all_values(values))
     if "\\\\" in text:
         return UNKNOWN
-    also_list = bool(COMMA_GROUPED.fullmatch(text)) and "." not in text
+    also_list = comma_grouped_integer(text)
     normalized = normalize_answer(text)
     elements = [e for e in _top_level_elements(normalized) if e]
     if len(elements) >= 2:
         is_tuple = normalized.startswith("(") and normalized.endswith(")")  # `(1,1)` is no number
-        return Shape(Kind.COLLECTION, values=_all_values(elements),
-                     plural=is_tuple or _plural(elements))
-    shape = _scalar_shape(normalized, text)
-    return Shape(shape.kind, shape.values, shape.letters, also_list=also_list)
+        values = [_value(element) for element in elements]
+        return Shape(Kind.COLLECTION, values=_all_values(values),
+                     plural=is_tuple or _plural(elements, values))
+    return dataclasses.replace(_scalar_shape(normalized, text), also_list=also_list)
 
 
 def surely_different(left: Shape, right: Shape) -> bool:
@@ -145,7 +146,7 @@ def _scalar_shape(text: str, written: str) -> Shape:
         return Shape(Kind.NUMBER, values=(value,))
     if "_" in text:
         return UNKNOWN
-    letters = _COMMAND.sub("", written)
+    letters = COMMAND_TOKEN.sub("", written)
     if _VARIABLE.search(letters):
         return Shape(Kind.EXPRESSION, letters=frozenset(c for c in letters if c.isalpha()))
     return UNKNOWN
@@ -156,15 +157,13 @@ def _value(text: str) -> float | None:
     return numeric_value(text) if value is None else value
 
 
-def _all_values(elements: list[str]) -> tuple[float, ...]:
+def _all_values(values: list[float | None]) -> tuple[float, ...]:
     """Every element's value, or () when any element is not a plain number."""
-    values = [_value(element) for element in elements]
     return () if any(value is None for value in values) else tuple(values)
 
 
-def _plural(elements: list[str]) -> bool:
+def _plural(elements: list[str], values: list[float | None]) -> bool:
     """Whether two elements differ: `1,1` is a set of one (math-verify reads it as 1)."""
-    values = [_value(element) for element in elements]
     first_text, first_value = elements[0], values[0]
     for text, value in zip(elements[1:], values[1:]):
         if value is not None and first_value is not None:

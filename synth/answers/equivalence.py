@@ -23,8 +23,8 @@ import threading
 
 from synth.answers.answer_shape import read_shape, surely_different
 from synth.answers.normalization import (
-    COMMA_GROUPED,
     as_number,
+    comma_grouped_integer,
     normalize_answer,
     repair_latex,
     values_close,
@@ -61,7 +61,7 @@ def _readings(answer: str) -> list[str]:
     """
     text = repair_latex(answer)
     readings = [text]
-    if COMMA_GROUPED.fullmatch(text) and "." not in text:
+    if comma_grouped_integer(text):
         readings.append(f"\\{{{text}\\}}")
     return readings
 

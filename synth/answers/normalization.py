@@ -14,16 +14,16 @@ import re
 from synth.answers.extraction import closing_brace
 
 _LATEX_NOISE = re.compile(r"\\left|\\right|\\!|\\,|\\;|\\:|\\displaystyle|\\\$|\$|\s+")
-_TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}")
+TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}")
 _SIMPLE_FRACTION = re.compile(r"^\\[dt]?frac\{(-?[\d.]+)\}\{(-?[\d.]+)\}$")
-_NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
+PLAIN_NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _DEGREES = re.compile(r"\^\{?\\circ\}?|°")
 # Thousands commas: only when written without a space after them ("70, 110" is a list).
 COMMA_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 # LaTeX's explicit thousands separators, as MATH writes them: "14,\!400", "1{,}000".
 _LATEX_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)(?:,\\!|\{,\})(?=\d{3}(?!\d))")
 _SHORTHAND_COMMAND = re.compile(r"\\(?:[dt]?frac|sqrt)(?![a-zA-Z])")
-_COMMAND_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.")
+COMMAND_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.")
 
 
 def _brace_shorthand_arguments(text: str) -> str:
@@ -51,7 +51,7 @@ def _brace_shorthand_arguments(text: str) -> str:
                     break
                 pieces.append("{" + _brace_shorthand_arguments(text[start + 1 : end]) + "}")
                 position = end + 1
-            elif text[start] == "\\" and (token := _COMMAND_TOKEN.match(text, start)):
+            elif text[start] == "\\" and (token := COMMAND_TOKEN.match(text, start)):
                 pieces.append("{" + token.group() + "}")
                 position = token.end()
             elif text[start].isalnum():
@@ -74,7 +74,7 @@ def repair_latex(answer: str) -> str:
 
 def normalize_answer(answer: str) -> str:
     """Canonical text of an answer: LaTeX spacing and wrappers removed, thousands commas dropped."""
-    text = _TEXT_WRAPPER.sub(r"\1", repair_latex(answer))
+    text = TEXT_WRAPPER.sub(r"\1", repair_latex(answer))
     text = _DEGREES.sub("", text)
     text = _LATEX_NOISE.sub("", text).replace("dfrac", "frac").replace("tfrac", "frac")
     text = text.replace("\\%", "%").rstrip(".")
@@ -88,16 +88,22 @@ def as_number(text: str) -> float | None:
     if text.endswith("%"):
         value = as_number(text[:-1])
         return None if value is None else value / 100
-    if _NUMBER.match(text):
+    if PLAIN_NUMBER.match(text):
         return float(text)
     if text.startswith("-\\frac"):  # "-\frac{1}{2}", MATH's way of writing a negative fraction
         value = as_number(text[1:])
         return None if value is None else -value
     fraction = _SIMPLE_FRACTION.match(text) or re.match(r"^(-?[\d.]+)/(-?[\d.]+)$", text)
-    if fraction and _NUMBER.match(fraction.group(1)) and _NUMBER.match(fraction.group(2)):
+    if fraction and PLAIN_NUMBER.match(fraction.group(1)) and PLAIN_NUMBER.match(fraction.group(2)):
         denominator = float(fraction.group(2))
         return None if denominator == 0 else float(fraction.group(1)) / denominator
     return None
+
+
+def comma_grouped_integer(text: str) -> bool:
+    """Whether `text` is a bare comma-grouped integer ("70,110"): a count to some, MATH's list of
+    two solutions to others, so it is read both ways."""
+    return bool(COMMA_GROUPED.fullmatch(text)) and "." not in text
 
 
 def values_close(x: float, y: float) -> bool:

@@ -26,18 +26,16 @@ import re
 from typing import NamedTuple
 
 from synth.answers.equivalence import answers_equivalent
-from synth.answers.normalization import repair_latex
 from synth.answers.extraction import extract_answer, extract_boxed, extract_last_number
+from synth.answers.normalization import PLAIN_NUMBER, TEXT_WRAPPER, repair_latex
 
 RELATIVE_TOLERANCE = 1e-4  # MwpBench's tolerance for numeric answers
 
 _REMOVED = re.compile(r"\\left|\\right|\\!|\^\{\\circ\}|\^\\circ|°|\\\$|\$|\\%|%")
 _TRAILING_UNIT = re.compile(r"(?<=\S)\s*\\(?:text|mbox)\{[^{}]*\}$")
-_TEXT_WRAPPER = re.compile(r"\\(?:text|mbox|textbf|mathrm)\{([^{}]*)\}")
 _VARIABLE_PREFIX = re.compile(r"^[A-Za-z](?:_\w)?=")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _INTEGER_RATIO = re.compile(r"^(-?\d+)/(\d+)$")
-_DECIMAL = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _NUMERIC_FRAC = re.compile(r"^(-?)\\frac\{(-?\d+(?:\.\d+)?)\}\{(-?\d+(?:\.\d+)?)\}$")
 
 
@@ -67,7 +65,7 @@ def normalize_mwpbench(answer: str) -> str:
     text = _REMOVED.sub("", text)
     if _TRAILING_UNIT.sub("", text).strip():
         text = _TRAILING_UNIT.sub("", text)  # `5\text{ cm}` -> `5`, but `\text{Monday}` stays
-    text = _TEXT_WRAPPER.sub(r"\1", text)
+    text = TEXT_WRAPPER.sub(r"\1", text)
     text = re.sub(r"\s+", "", text)
     if text.count("=") == 1 and _VARIABLE_PREFIX.match(text):
         text = text.split("=", 1)[1]
@@ -83,7 +81,7 @@ def normalize_mwpbench(answer: str) -> str:
 
 def mwpbench_number(normalized: str) -> float | None:
     """The value of a normalised answer that is a decimal or a numeric `\\frac`, else None."""
-    if _DECIMAL.match(normalized):
+    if PLAIN_NUMBER.match(normalized):
         return float(normalized)
     fraction = _NUMERIC_FRAC.match(normalized)
     if fraction is None or float(fraction.group(3)) == 0:
