@@ -18,7 +18,7 @@ import random
 import time
 
 from bench.figures import Figure, benchmark_main
-from bench.synthetic_inputs import packaged_benchmark
+from synth.benchmarks.benchmark_sets import packaged_benchmark
 
 
 def golds() -> list[str]:

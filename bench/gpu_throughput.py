@@ -19,7 +19,7 @@ import sys
 import time
 
 from bench.figures import Figure, emit
-from bench.synthetic_inputs import packaged_benchmark
+from synth.benchmarks.benchmark_sets import packaged_benchmark
 
 PAPER_GPU_HOURS_PER_MILLION = 523
 PAPER_KEPT_SHARE = (1 - 0.20) * (1 - 0.19) * (1 - 0.09)  # language, solvability, difficulty

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from omegaconf import OmegaConf
 
 PAPER_TOPICS = 2000
 # KPs named by the synthetic seeds; about 9,000 of them are seen twice and stay in the graph.
@@ -55,17 +54,9 @@ def paper_sized_graph(directory: Path, seed: int = 0, scale: float = 1.0) -> dic
             "edges": graph.number_of_edges()}
 
 
-def packaged_benchmark(name: str) -> pa.Table:
-    """One of synth's packaged test sets (gsm8k_test, math_test): question and final answer."""
-    from synth.benchmarks.benchmark_sets import load_benchmark
-    from synth.config.schema import BenchmarkConfig
-
-    return load_benchmark(OmegaConf.structured(BenchmarkConfig(name=name, packaged=name)))
-
-
 def benchmark_questions() -> list[str]:
     """The packaged GSM8K and MATH test questions (6,319), the seeds of the synthetic rows."""
-    from synth.benchmarks.benchmark_sets import PACKAGED_BENCHMARKS
+    from synth.benchmarks.benchmark_sets import PACKAGED_BENCHMARKS, packaged_benchmark
 
     return [q for name in PACKAGED_BENCHMARKS
             for q in packaged_benchmark(name).column("question").to_pylist()]

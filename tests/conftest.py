@@ -1,4 +1,4 @@
-"""Shared fixtures: one real local Ray cluster per test session, and paths to shared data."""
+"""Shared fixtures: one real local Ray cluster per test session, and the suite's own data files."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
-# Session fixtures of trained checkpoints (QFT, QPO, difficulty scorer), shared by slow tests.
-pytest_plugins = ["tests.trained_models"]
+# Raw-format slices of public sets (GSM8K train/test, MATH test; tests/data/README.md): a test
+# reads them or synth's packaged copies, never a folder beside the checkout.
+TEST_DATA = REPO / "tests" / "data"
+# Session fixtures of trained checkpoints (QFT, QPO, difficulty scorer), shared by slow tests;
+# and the check that no test reads a file from outside the checkout.
+pytest_plugins = ["tests.trained_models", "tests.checkout_boundary"]
 
 
 @pytest.fixture(scope="session")

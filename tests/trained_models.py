@@ -22,7 +22,7 @@ from synth.config.schema import ModelConfig
 from synth.difficulty.training import train
 from synth.engines.base import Completion
 from synth.training import trainer_for
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 from tests.scripted_engine import ScriptedEngine
 
 PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
@@ -55,7 +55,7 @@ def qpo_run(qft_outcome, tmp_path_factory) -> QpoRun:
     return QpoRun(output_dir, trainer_for("qpo")(cfg))
 
 
-SEEDS = SHARED_DATA / "seeds" / "gsm8k_train.jsonl"
+SEEDS = TEST_DATA / "gsm8k_train_head.jsonl"
 NUM_SEEDS = 250
 NUM_SAMPLES = 4
 NUMBER = re.compile(r"\d+(?:\.\d+)?")

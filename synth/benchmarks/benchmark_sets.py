@@ -5,6 +5,7 @@ Every source comes back in one shape, a pyarrow table with `benchmark`, `item_in
 decontamination and evaluation never care where a set came from:
 
     load_benchmark(cfg)  # cfg: a BenchmarkConfig section, e.g. {name: gsm8k, packaged: gsm8k_test}
+    packaged_benchmark("math_test", limit=40)  # a shipped copy by name, for tests and benchmarks
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from synth.answers.extraction import extract_boxed
 
@@ -55,6 +56,13 @@ def load_benchmark(cfg: DictConfig) -> pa.Table:
              "answer": final_answer(record.get(answer_field), answer_format) if answer_field else None}
             for index, record in enumerate(records)]
     return pa.Table.from_pylist(rows, schema=BENCHMARK_SCHEMA)
+
+
+def packaged_benchmark(name: str, limit: int | None = None) -> pa.Table:
+    """A test set synth ships (one of PACKAGED_BENCHMARKS), labelled with its own name."""
+    from synth.config.schema import BenchmarkConfig  # lazy: the schema is the heavier import
+
+    return load_benchmark(OmegaConf.structured(BenchmarkConfig(name=name, packaged=name, limit=limit)))
 
 
 def _fields(cfg: DictConfig) -> tuple[str, str | None]:

@@ -1,4 +1,4 @@
-"""Decontamination against the real GSM8K and MATH test files, given by path."""
+"""Decontamination against the full GSM8K and MATH test sets synth ships."""
 
 from __future__ import annotations
 
@@ -6,35 +6,30 @@ import json
 
 from omegaconf import OmegaConf
 
+from synth.benchmarks.benchmark_sets import packaged_benchmark
 from synth.config.schema import BenchmarkConfig, DecontaminationConfig
 from synth.stages.decontaminate import DecontaminationStage
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 
-BENCHMARKS = SHARED_DATA / "benchmarks"
+BENCHMARKS = {"gsm8k": "gsm8k_test", "math": "math_test"}
 
 
 def _config() -> DecontaminationConfig:
     config = OmegaConf.structured(DecontaminationConfig)
-    config.benchmarks = [
-        OmegaConf.structured(BenchmarkConfig(name="gsm8k", path=str(BENCHMARKS / "gsm8k_test.jsonl"),
-                                             answer_format="gsm8k")),
-        OmegaConf.structured(BenchmarkConfig(name="math", path=str(BENCHMARKS / "math_test.jsonl"),
-                                             question_field="problem", answer_field="solution",
-                                             answer_format="boxed")),
-    ]
+    config.benchmarks = [OmegaConf.structured(BenchmarkConfig(name=name, packaged=packaged))
+                         for name, packaged in BENCHMARKS.items()]
     return config
 
 
-def _first(path, field, count):
-    with open(path) as handle:
-        return [json.loads(line)[field] for _, line in zip(range(count), handle)]
+def _first(name: str, count: int) -> list[str]:
+    return packaged_benchmark(BENCHMARKS[name], limit=count).column("question").to_pylist()
 
 
 def test_verbatim_and_lightly_edited_benchmark_questions_are_removed(ray_cluster):
-    gsm8k = _first(BENCHMARKS / "gsm8k_test.jsonl", "question", 4)
-    math = _first(BENCHMARKS / "math_test.jsonl", "problem", 40)
+    gsm8k = _first("gsm8k", 4)
+    math = _first("math", 40)
     math = [m for m in math if len(m.split()) >= 20][:3]
-    with open(SHARED_DATA / "seeds" / "gsm8k_train.jsonl") as handle:
+    with open(TEST_DATA / "gsm8k_train_head.jsonl") as handle:
         unrelated = [json.loads(line)["question"] for _, line in zip(range(20), handle)]  # row 20 repeats a GSM8K test question
     rows = ([{"id": f"gsm-verbatim-{i}", "question": q} for i, q in enumerate(gsm8k)]
             + [{"id": f"gsm-edited-{i}", "question": "Here is a puzzle. " + q.replace("?", ".").upper()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from omegaconf import OmegaConf
 
+from synth.benchmarks.benchmark_sets import packaged_benchmark
 from synth.config.schema import DedupConfig
 from synth.stages.deduplicate import DeduplicateStage
-from tests.conftest import SHARED_DATA
 
 
 def _questions(count: int) -> list[str]:
-    with open(SHARED_DATA / "benchmarks" / "gsm8k_test.jsonl") as handle:
-        questions = [json.loads(line)["question"] for line in handle]
+    questions = packaged_benchmark("gsm8k_test").column("question").to_pylist()
     return [q for q in questions if len(q.split()) >= 35][:count]  # long enough to shingle well
 
 

@@ -10,7 +10,7 @@ from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineCon
 from synth.config.schema import ModelConfig
 from synth.difficulty import build_difficulty_labels
 from synth.difficulty.labels import seed_items
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 
 
 def test_fail_rate_labels_from_a_real_solver(ray_cluster, tmp_path):
@@ -19,7 +19,7 @@ def test_fail_rate_labels_from_a_real_solver(ray_cluster, tmp_path):
     cfg.models["solver"] = ModelConfig(engine="llama_cpp", model="smollm2-135m-instruct")
     cfg.train.num_samples = 2
     cfg.train.sampling.max_tokens = 128  # a short GSM8K solution; longer ones fail as truncated
-    cfg.train.seeds.path = str(SHARED_DATA / "seeds" / "gsm8k_train.jsonl")
+    cfg.train.seeds.path = str(TEST_DATA / "gsm8k_train_head.jsonl")
     cfg.train.seeds.limit = 4
     cfg.train.output_dir = str(tmp_path)
 

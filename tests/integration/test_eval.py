@@ -1,5 +1,5 @@
 """`synth eval` end to end through the CLI: the real SmolLM2 model on a 3-item slice of the
-shared GSM8K and MATH files; every reported number is recounted from the written items."""
+GSM8K and MATH test files in their published formats; every reported number is recounted from the written items."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import yaml
 
 from synth.cli import main
 from synth.evaluation.matching_rules import mwpbench_correct
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 
 REPO = Path(__file__).resolve().parents[2]
 LIMIT = 3
 BENCHMARKS = [
-    {"name": "gsm8k", "path": str(SHARED_DATA / "benchmarks" / "gsm8k_test.jsonl"),
+    {"name": "gsm8k", "path": str(TEST_DATA / "gsm8k_test_head.jsonl"),
      "answer_format": "gsm8k", "limit": LIMIT},
-    {"name": "math", "path": str(SHARED_DATA / "benchmarks" / "math_test.jsonl"),
+    {"name": "math", "path": str(TEST_DATA / "math_test_head.jsonl"),
      "question_field": "problem", "answer_field": "solution", "answer_format": "boxed",
      "limit": LIMIT},
 ]
