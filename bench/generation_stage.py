@@ -43,15 +43,13 @@ def stage_tokens_per_second(output_dir: Path, name: str, overrides: list[str]) -
 def bare_tokens_per_second(output_dir: Path, overrides: list[str]) -> dict:
     """The same requests through llama-cpp-python in this process, one after another, timed
     after the model is loaded: the engine's own speed, with nothing around it."""
-    from llama_cpp import Llama
-
+    from synth.engines.llama_cpp_engine import load_llama
     from synth.engines.packaged_models import resolve_gguf
     from synth.row_ids import derived_seed
 
     cfg = quickstart_config(output_dir, overrides)
     model, sampling = cfg.models.generator, cfg.generate.sampling
-    llm = Llama(model_path=str(resolve_gguf(model.model)), n_threads=model.threads,
-                n_ctx=model.context_length, verbose=False)
+    llm = load_llama(str(resolve_gguf(model.model)), model.threads, model.context_length)
     tokens, started = 0, time.perf_counter()
     for index in range(cfg.generate.num_questions):
         response = llm.create_completion(

@@ -12,20 +12,48 @@
     synth submit pipelines/scalequest.yaml --address http://HEAD:8265 [--follow]
     synth jobs list|status|logs|stop [JOB_ID] --address http://HEAD:8265
 
-Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed.
+Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed,
+130 / 143 stopped by Ctrl-C / SIGTERM (every answered model request is kept: the same command
+resumes).
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
 from collections.abc import Sequence
 
 from synth.config.errors import ConfigError
+from synth.error_table import ModelRoleFailed
 from synth.job_submission import JobClientError
 from synth.run_storage import run_path
 
 EXIT_BAD_CONFIG = 2
+EXIT_RUN_FAILED = 1
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM arrived: the run stops where it is (raised from the signal handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = 128 + signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _stop_ray() -> None:
+    """Disconnect; a local cluster this process started goes down with its workers."""
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -225,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
+    previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.command == "run":
             return _run(args)
@@ -244,6 +273,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JobClientError as error:
         print(f"synth: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except ModelRoleFailed as error:
+        print(f"synth: {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    except (Interrupted, KeyboardInterrupt) as stop:
+        code = stop.exit_code if isinstance(stop, Interrupted) else 130
+        _stop_ray()
+        command = shlex.join(["synth", *(sys.argv[1:] if argv is None else argv)])
+        print(f"synth: stopped by {signal.Signals(code - 128).name}; answered model requests are "
+              f"kept, resume with: {command}", file=sys.stderr)
+        return code
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return 1
 
 

@@ -44,3 +44,23 @@ def write_error_table(stage_output: Path, stage: str, target: Path) -> int:
         if sink is not None:
             sink.close()
     return written
+
+
+class ModelRoleFailed(RuntimeError):
+    """Every request a stage sent to its model failed: a wrong URL or key, a dead server.
+    Ending the run there keeps it from looking finished with nothing in it."""
+
+
+def fail_if_every_request_failed(stage: str, role: str, record: dict, table: Path) -> None:
+    """Raise ModelRoleFailed, quoting the first error, when no sent request was answered."""
+    sent = record.get("requests_sent", 0)
+    if sent and record["errors"] >= sent:
+        raise ModelRoleFailed(f"stage {stage}: all {sent} requests to model role {role!r} "
+                              f"failed; first error: {first_error(table)}")
+
+
+def first_error(table: Path) -> str:
+    """The `engine_error` text of the first row of an error table written above."""
+    with table.open("rb") as source:
+        errors = pq.read_table(source, columns=[ERROR_COLUMN]).column(ERROR_COLUMN)
+    return str(errors[0].as_py()) if len(errors) else "(none recorded)"

@@ -8,11 +8,13 @@
       final/data/              the final dataset (Parquet only), what trainers read
       report/                  report.md, report.json and PNG plots
       errors/01_<stage>.parquet rows an engine could not answer, with `engine_error` and `stage`
+      requests/<role>/         every answered model request, persisted as its batch finished
       summary.json             funnel, tokens, seconds
 
 A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a
-killed run restarted with the same command redoes the unfinished stage from scratch and never
-keeps half of its rows twice. On object storage (no atomic rename, see run_storage.py) a stage
+killed run restarted with the same command redoes the unfinished stage and never keeps half of
+its rows twice, while its model requests that had been answered are replayed from requests/
+instead of sent again (engines/request_replay.py). On object storage (no atomic rename, see run_storage.py) a stage
 is written in place and the record alone marks it complete.
 """
 
@@ -45,6 +47,9 @@ class RunDirectory:
 
     def error_path(self, position: int, name: str) -> Path:
         return self.root / "errors" / f"{position:02d}_{name}.parquet"
+
+    def requests_path(self, role: str) -> Path:
+        return self.root / "requests" / role
 
     def record_path(self, position: int, name: str) -> Path:
         return self.stage_path(position, name).with_suffix(".json")

@@ -16,7 +16,8 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from synth.error_table import write_error_table
+from synth.engines.request_replay import RequestStore
+from synth.error_table import fail_if_every_request_failed, write_error_table
 from synth.ray_session import start_ray
 from synth.report.data_card import write_data_card
 from synth.report.filter_funnel import paper_filter_funnel
@@ -55,14 +56,20 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
             report(f"[{position}/{len(stages)}] {stage.name}: already complete, skipped")
         else:
             report(f"[{position}/{len(stages)}] {stage.name}: running")
+            if stage.engine is not None:
+                stage.engine.request_store = RequestStore(str(run_dir.requests_path(stage.engine.role)))
             partial = run_dir.partial_path(path)
             record = _run_stage(stage, previous, partial, rows_in)
-            record["errors"] = write_error_table(partial, stage.name,
-                                                 run_dir.error_path(position, stage.name))
+            error_path = run_dir.error_path(position, stage.name)
+            record["errors"] = write_error_table(partial, stage.name, error_path)
+            if stage.engine is not None:
+                fail_if_every_request_failed(stage.name, stage.engine.role, record, error_path)
             run_dir.commit(partial, path, record_path, record)
         records.append(record)
+        replay = (f", {record['requests_replayed']} of {record['requests_total']} requests replayed"
+                  if record.get("requests_replayed") else "")
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
-               f"{record['rows_out']} out, {record['wall_seconds']:.1f}s")
+               f"{record['rows_out']} out, {record['wall_seconds']:.1f}s{replay}")
         previous = path
     summary = _summary(cfg, run_dir, records, started, previous if writes_final else None)
     run_dir.write_summary(summary)

@@ -1,5 +1,9 @@
 """Count what a stage did from the Parquet it wrote: rows kept, drop reasons, tokens, cost.
 
+An engine stage also counts its requests: `requests_total`, `requests_replayed` (answered from
+the run's request store) and `requests_sent`. Tokens and seconds are those of sent requests
+only, so cost figures never charge a rerun for work an earlier run paid for.
+
 Reading only the small bookkeeping columns batch by batch keeps the driver's memory flat
 however many rows the stage wrote, and the numbers always agree with the files on disk.
 """
@@ -14,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
+from synth.engines.request_replay import REPLAYED
 from synth.run_storage import arrow_dataset
 from synth.stages.base import DROP_REASON
 
@@ -37,7 +42,7 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
         return stats
     present = set(dataset.schema.names)
     wanted_counts = [c for c in (*count_columns, ENGINE_NODE_COLUMN) if c in present]
-    columns = [c for c in (DROP_REASON, *SUMMED_COLUMNS, *wanted_counts) if c in present]
+    columns = [c for c in (DROP_REASON, REPLAYED, *SUMMED_COLUMNS, *wanted_counts) if c in present]
     dropped: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = {c: Counter() for c in wanted_counts}
     totals = Counter()
@@ -46,9 +51,15 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
         if DROP_REASON in present:
             reasons = batch.column(DROP_REASON)
             dropped.update(r for r in reasons.to_pylist() if r is not None)
+        sent = batch
+        if REPLAYED in present:
+            replayed = batch.column(REPLAYED)
+            totals["requests_total"] += len(replayed) - replayed.null_count
+            totals["requests_replayed"] += pc.sum(replayed).as_py() or 0
+            sent = batch.filter(pc.invert(pc.fill_null(replayed, True)))
         for column, name in SUMMED_COLUMNS.items():
             if column in present:
-                totals[name] += pc.sum(batch.column(column)).as_py() or 0
+                totals[name] += pc.sum(sent.column(column)).as_py() or 0
         for column in wanted_counts:
             counts[column].update(str(v) for v in batch.column(column).to_pylist())
     stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
@@ -57,4 +68,8 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
     stats["counts"] = {c: dict(counter.most_common()) for c, counter in counts.items()}
     for name in SUMMED_COLUMNS.values():
         stats[name] = round(totals[name], 3) if isinstance(totals[name], float) else int(totals[name])
+    if REPLAYED in present:
+        stats["requests_total"] = int(totals["requests_total"])
+        stats["requests_replayed"] = int(totals["requests_replayed"])
+        stats["requests_sent"] = stats["requests_total"] - stats["requests_replayed"]
     return stats

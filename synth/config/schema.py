@@ -44,7 +44,10 @@ class ModelConfig:
     url: Optional[str] = None  # http: base URL of an OpenAI-compatible API, e.g. http://host:8000/v1
     api_key_env: Optional[str] = None  # http: name of the environment variable holding the API key
     qps: Optional[float] = None  # http: request rate limit per replica; None means unlimited
-    max_retries: int = 3  # http: retries of a failed request before the row is marked as an error
+    max_retries: int = 3  # http: retries (refused, timed out, 429, 5xx) before the row is an error row
+    retry_base_s: float = 1.0  # http: first backoff wait, doubled each retry unless Retry-After says
+    concurrency: int = 8  # http: requests one replica keeps in flight
+    request_timeout_s: float = 120.0  # http: one request's limit; a slower answer is retried
     max_attempts_per_row: int = 3  # llama_cpp/transformers: a request whose replica died this often becomes an error row
 
 

@@ -97,6 +97,12 @@ def _check_models(models: DictConfig) -> None:
         require(model.tensor_parallel_size >= 1, f"{key}.tensor_parallel_size", "must be >= 1",
                  model.tensor_parallel_size)
         require(model.max_retries >= 0, f"{key}.max_retries", "must be >= 0", model.max_retries)
+        require(model.qps is None or model.qps > 0, f"{key}.qps", "must be > 0 (or null: unlimited)",
+                 model.qps)
+        require(model.retry_base_s >= 0, f"{key}.retry_base_s", "must be >= 0", model.retry_base_s)
+        require(model.concurrency >= 1, f"{key}.concurrency", "must be >= 1", model.concurrency)
+        require(model.request_timeout_s > 0, f"{key}.request_timeout_s", "must be > 0",
+                 model.request_timeout_s)
         require(model.max_attempts_per_row >= 1, f"{key}.max_attempts_per_row", "must be >= 1",
                  model.max_attempts_per_row)
         _check_model_source(key, model)

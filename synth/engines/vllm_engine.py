@@ -12,6 +12,7 @@ from ray.data import Dataset
 
 from synth.engines.base import Engine
 from synth.engines.llm_rows import vllm_request, vllm_result
+from synth.engines.request_replay import PersistAnswered
 
 
 class VLLMEngine(Engine):
@@ -45,4 +46,7 @@ class VLLMEngine(Engine):
 
         processor = build_processor(self.processor_config(chat),
                                     preprocess=partial(vllm_request, chat=chat))
-        return processor(ds).map(vllm_result)
+        # vLLM's own actors cannot be asked to persist: the first map after them does, batch
+        # by batch, so a kill loses the batches in flight plus those not yet through it.
+        return processor(ds).map(vllm_result).map_batches(PersistAnswered(self.request_store),
+                                                          batch_format="pyarrow")

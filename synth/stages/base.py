@@ -16,6 +16,7 @@ import pyarrow as pa
 from ray.data import Dataset
 
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, Engine
+from synth.engines.request_replay import REPLAYED, REQUEST_KEY
 
 DROP_REASON = "drop_reason"
 # Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
@@ -23,7 +24,7 @@ DROP_REASON = "drop_reason"
 # so each stage's accounting covers its own work only.
 STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
                        "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
-                       "duplicate_of",
+                       REQUEST_KEY, REPLAYED, "duplicate_of",
                        "contaminated_by")
 
 

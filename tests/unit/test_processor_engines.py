@@ -1,20 +1,19 @@
-"""vLLM and HTTP engines build real `ray.data.llm` processors without vLLM installed, and their
-row adapters keep the engine contract for good, failed and truncated rows."""
+"""The vLLM engine builds a real `ray.data.llm` processor without vLLM installed, and its row
+adapters keep the engine contract for good, failed and truncated rows; the HTTP engine reads
+OpenAI-style bodies and never lets its key into error text."""
 
 from __future__ import annotations
 
 import importlib.util
-import json
 
 import pytest
 from omegaconf import OmegaConf
 
 from synth.config.schema import ModelConfig
 from synth.engines import build_engine
+from synth.engines.http_engine import completion_from_response, redact, retry_wait
 from synth.engines.llm_rows import (
     ORIGINAL_ROW,
-    http_request,
-    http_result,
     vllm_request,
     vllm_result,
 )
@@ -55,18 +54,6 @@ def test_vllm_processor_config_and_build(tmp_path):
     assert not any("ChatTemplate" in name for name in raw.list_stage_names())
 
 
-def test_http_processor_config_routes_chat_and_raw_prompts(monkeypatch):
-    monkeypatch.setenv("SYNTH_TEST_KEY", "sk-secret")
-    engine = build_engine("judge", model_config(engine="http", model="m", url="http://127.0.0.1:9/v1/",
-                                                api_key_env="SYNTH_TEST_KEY", qps=5))
-    chat = engine.processor_config(chat=True)
-    assert chat.url == "http://127.0.0.1:9/v1/chat/completions"
-    assert chat.headers == {"Authorization": "Bearer sk-secret"}
-    assert chat.qps == 5
-    assert engine.processor_config(chat=False).url == "http://127.0.0.1:9/v1/completions"
-    assert "sk-secret" not in engine.resource_plan()
-
-
 def test_vllm_rows_round_trip():
     request = vllm_request(ROW, chat=True)
     assert request["sampling_params"] == {"temperature": 0.7, "top_p": 0.95, "max_tokens": 8,
@@ -83,13 +70,24 @@ def test_vllm_rows_round_trip():
     assert failed["generated_text"] is None
 
 
-def test_http_rows_round_trip():
-    request = http_request(ROW, chat=True, model="smollm2")
-    assert request["payload"]["messages"] == ROW["messages"]
-    assert json.loads(request[ORIGINAL_ROW])["id"] == "q1"
-    ok = http_result({**request, "http_response": {
-        "choices": [{"message": {"content": "2"}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 9, "completion_tokens": 1}}})
-    assert (ok["generated_text"], ok["num_input_tokens"], ok["num_generated_tokens"]) == ("2", 9, 1)
-    broken = http_result({**request, "http_response": {"error": "model overloaded"}})
-    assert broken["finish_reason"] == "error" and "overloaded" in broken["engine_error"]
+def test_http_bodies_become_completions():
+    ok = completion_from_response({"choices": [{"message": {"content": "2"}, "finish_reason": "stop"}],
+                                   "usage": {"prompt_tokens": 9, "completion_tokens": 1}})
+    assert (ok.text, ok.input_tokens, ok.output_tokens, ok.finish_reason) == ("2", 9, 1, "stop")
+    raw = completion_from_response({"choices": [{"text": " 4", "finish_reason": "length"}]})
+    assert (raw.text, raw.finish_reason) == (" 4", "length")
+    broken = completion_from_response({"error": "model overloaded"})
+    assert broken.finish_reason == "error" and "overloaded" in broken.error
+
+
+def test_http_retry_waits_double_and_follow_retry_after():
+    assert [retry_wait(attempt, None, 0.5) for attempt in range(4)] == [0.5, 1.0, 2.0, 4.0]
+    assert retry_wait(0, "3", 0.5) == 3.0
+    assert retry_wait(9, None, 1.0) == 30.0  # capped
+    assert retry_wait(0, "soon", 0.5) == 0.5  # not a number of seconds: the doubling wait
+
+
+def test_redaction_removes_every_copy_of_the_key():
+    text = "HTTP 401: {'headers': {'Authorization': 'Bearer sk-123'}} sk-123"
+    assert redact(text, "sk-123") == "HTTP 401: {'headers': {'Authorization': 'Bearer [redacted]'}} [redacted]"
+    assert redact(text, None) == text
