@@ -34,8 +34,10 @@ EXIT_BAD_CONFIG = 2
 EXIT_RUN_FAILED = 1
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM arrived: the run stops where it is (raised from the signal handler)."""
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM arrived: the run stops where it is (raised from the signal handler).
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` on the way (Ray
+    Data logs and re-raises those with their stack) mistakes it for a failure."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -46,14 +48,6 @@ def _interrupt(signum: int, frame: object) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Interrupted(signum)
-
-
-def _stop_ray() -> None:
-    """Disconnect; a local cluster this process started goes down with its workers."""
-    import ray
-
-    if ray.is_initialized():
-        ray.shutdown()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_RUN_FAILED
     except (Interrupted, KeyboardInterrupt) as stop:
         code = stop.exit_code if isinstance(stop, Interrupted) else 130
-        _stop_ray()
+        from synth.ray_session import stop_ray_now
+
+        stop_ray_now()
         command = shlex.join(["synth", *(sys.argv[1:] if argv is None else argv)])
         print(f"synth: stopped by {signal.Signals(code - 128).name}; answered model requests are "
               f"kept, resume with: {command}", file=sys.stderr)

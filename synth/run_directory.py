@@ -16,6 +16,10 @@ killed run restarted with the same command redoes the unfinished stage and never
 its rows twice, while its model requests that had been answered are replayed from requests/
 instead of sent again (engines/request_replay.py). On object storage (no atomic rename, see run_storage.py) a stage
 is written in place and the record alone marks it complete.
+
+A run grows when it is rerun under the same name with larger counts only (GROWABLE_COUNTS):
+every stage is redone, since each one's rows change, but requests/ stays, so only the new
+questions and samples reach a model. Any other config change is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
 from synth.run_storage import is_local, remove_tree
+
+
+# Counts a rerun may raise without starting over; None (no limit) is the largest value.
+GROWABLE_COUNTS = ("generate.num_questions", "solve.num_samples", "sample.num_combinations",
+                   "seeds.limit")
 
 
 class RunDirectory:
@@ -54,18 +63,27 @@ class RunDirectory:
     def record_path(self, position: int, name: str) -> Path:
         return self.stage_path(position, name).with_suffix(".json")
 
-    def prepare(self, cfg: DictConfig) -> None:
-        """Create the directory, refusing to resume a run that used a different config."""
+    def prepare(self, cfg: DictConfig) -> list[str]:
+        """Create the directory, refusing to resume a run that used a different config.
+        Returns the counts this rerun grows ("key: old -> new"), whose stages start over."""
         resolved = OmegaConf.to_yaml(cfg, resolve=True)
+        grown: list[str] = []
         if self.config_path.exists() and cfg.run.resume:
-            if _run_identity(OmegaConf.create(self.config_path.read_text())) != _run_identity(cfg):
-                raise ConfigError(
-                    f"run.name: {self.root} holds a run with a different config; choose another "
-                    "run.name, or pass run.resume=false to start it over")
+            previous = OmegaConf.create(self.config_path.read_text())
+            if _run_identity(previous) != _run_identity(cfg):
+                grown = _grown_counts(previous, cfg)
+                if not grown:
+                    raise ConfigError(
+                        f"run.name: {self.root} holds a run with a different config (a rerun "
+                        f"may only raise {', '.join(GROWABLE_COUNTS)}); choose another "
+                        "run.name, or pass run.resume=false to start it over")
+                for done in ("stages", "final", "report", "errors"):
+                    remove_tree(self.root / done)  # requests/ stays: it is what makes growing cheap
         elif self.root.exists() and not cfg.run.resume:
             remove_tree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(resolved)
+        return grown
 
     @staticmethod
     def read_record(record_path: Path) -> dict[str, Any] | None:
@@ -93,6 +111,29 @@ class RunDirectory:
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         self.summary_path.write_text(json.dumps(summary, indent=2))
+
+
+def _grown_counts(previous: DictConfig, cfg: DictConfig) -> list[str]:
+    """The growable counts `cfg` raises over `previous` when nothing else differs (and none
+    shrinks); empty otherwise."""
+    def without_counts(config: DictConfig) -> dict[str, Any]:
+        copy = OmegaConf.create(_run_identity(config))
+        for key in GROWABLE_COUNTS:
+            if OmegaConf.select(copy, key, default="absent") != "absent":
+                OmegaConf.update(copy, key, None)
+        return OmegaConf.to_container(copy)
+
+    if without_counts(previous) != without_counts(cfg):
+        return []
+    grown = []
+    for key in GROWABLE_COUNTS:
+        old, new = OmegaConf.select(previous, key), OmegaConf.select(cfg, key)
+        if old == new:
+            continue
+        if new is not None and (old is None or new < old):
+            return []  # a smaller count is a different run, not a larger one
+        grown.append(f"{key}: {old} -> {new}")
+    return grown
 
 
 def _run_identity(cfg: DictConfig) -> dict[str, Any]:

@@ -40,7 +40,9 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     stage lands in stages/, so the full plan later resumes from them, and no data card is written.
     """
     run_dir = RunDirectory(run_path(cfg.run.output_dir) / cfg.run.name)
-    run_dir.prepare(cfg)
+    for change in run_dir.prepare(cfg):
+        report(f"growing run {cfg.run.name}: {change}; every stage is redone, answered "
+               "requests are replayed")
     start_ray(cfg.ray)
     started = dt.datetime.now(dt.timezone.utc)
     records: list[dict[str, Any]] = []

@@ -1,9 +1,10 @@
 """Any OpenAI-compatible endpoint, from an autoscaling pool of request workers.
 
 `url` is the API base (e.g. `http://127.0.0.1:8000/v1`); chat rows go to `/chat/completions`,
-raw prompts to `/completions`. The API key is read from the environment variable named by
-`api_key_env` on the worker and is never written to the config, the run directory or a log:
-error text is redacted before it is stored, even when a server echoes the header back.
+raw prompts to `/completions`. The API key is read by the driver from the environment variable
+named by `api_key_env` (workers on other nodes need not have it) and handed to the workers in
+memory; it is never written to the config, the run directory or a log: error text is redacted
+before it is stored, even when a server echoes the header back.
 
 Ray's `HttpRequestProcessorConfig` was the first implementation; it raises once its retries
 run out (`Reached maximum retries`), which ends the whole run at the first refused connection
@@ -59,7 +60,7 @@ def retry_wait(attempt: int, retry_after: str | None, base_s: float) -> float:
 class HttpWorker(CompletionWorker):
     """Sends one batch's requests, `concurrency` at a time, paced to `qps` for this replica."""
 
-    def __init__(self, url: str, model: str, api_key_env: str | None, qps: float | None,
+    def __init__(self, url: str, model: str, api_key: str | None, qps: float | None,
                  max_retries: int, concurrency: int, timeout_s: float, retry_base_s: float,
                  chat: bool, **guard: Any) -> None:
         super().__init__(chat, **guard)
@@ -68,7 +69,7 @@ class HttpWorker(CompletionWorker):
         self.session = requests.Session()
         self.url = url.rstrip("/") + ("/chat/completions" if chat else "/completions")
         self.model = model
-        self.api_key = os.environ.get(api_key_env) if api_key_env else None
+        self.api_key = api_key
         self.interval = 1.0 / qps if qps else 0.0
         self.max_retries, self.max_concurrency = max_retries, max(1, concurrency)
         self.timeout_s, self.retry_base_s = timeout_s, retry_base_s
@@ -128,6 +129,7 @@ class HttpEngine(Engine):
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         c = self.config
         return on_model_replicas(ds, HttpWorker, c, url=c.url, model=c.model,
-                                 api_key_env=c.api_key_env, qps=c.qps, max_retries=c.max_retries,
+                                 api_key=os.environ.get(c.api_key_env) if c.api_key_env else None,
+                                 qps=c.qps, max_retries=c.max_retries,
                                  concurrency=c.concurrency, timeout_s=c.request_timeout_s,
                                  retry_base_s=c.retry_base_s, chat=chat, **replica_guard(self))
