@@ -17,6 +17,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     for role, tokens in summary["tokens_by_role"].items():
         lines.append(f"tokens {role}: {tokens['tokens_in']} in, {tokens['tokens_out']} out")
     for record in summary["stages"]:
+        if record.get("requests_total"):
+            lines.append(f"requests {record['stage']} ({record['model_role']}): "
+                         f"{record['requests_total']} total, {record['requests_replayed']} "
+                         f"replayed, {record['requests_sent']} sent")
+    for record in summary["stages"]:
         nodes = record.get("nodes") or {}
         if len(nodes) > 1:
             spread = ", ".join(f"{node[:8]} {rows}" for node, rows in nodes.items())

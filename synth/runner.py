@@ -116,7 +116,7 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
     stats = count_stage_output(partial, stage.count_columns)
     record = {
         "stage": stage.name,
-        "model_role": stage.engine.role if stage.engine else None,
+        "model_role": stage.model_role,
         "rows_in": rows_in if previous is not None else stats["rows_written"],
         **stats,
         "wall_seconds": round(time.perf_counter() - wall, 3),

@@ -196,11 +196,15 @@ class Engine(ABC):
         index = self.request_store.index() if self.request_store is not None else None
         if index is None:  # nothing persisted yet: every request goes to the engine
             return self._complete(requests, chat=chat)
+        # Materialised once: both halves read it, and a fully replayed stage (nothing left
+        # to send) then starts no model replica at all.
         looked_up = requests.map_batches(ReplayLookup(self.request_store, index),
-                                         batch_format="pyarrow")
-        sent = self._complete(looked_up.map_batches(still_to_send, batch_format="pyarrow"),
-                              chat=chat)
-        return sent.union(looked_up.map_batches(already_answered, batch_format="pyarrow"))
+                                         batch_format="pyarrow").materialize()
+        replayed = looked_up.map_batches(already_answered, batch_format="pyarrow")
+        pending = looked_up.map_batches(still_to_send, batch_format="pyarrow")
+        if pending.count() == 0:
+            return replayed
+        return self._complete(pending, chat=chat).union(replayed)
 
     @abstractmethod
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:

@@ -45,6 +45,9 @@ def build_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
                                                  "dropped", "tokens_in", "tokens_out",
                                                  "wall_seconds", "cpu_seconds", "gpu_seconds")}
                    for record in summary["stages"]],
+        "requests": [{key: record[key] for key in ("stage", "model_role", "requests_total",
+                                                   "requests_replayed", "requests_sent")}
+                     for record in summary["stages"] if "requests_total" in record],
         "by_role": by_role, "totals": summary["totals"], "scores": scores,
         "cost": projected_cost(summary, cfg.report.gpu_hour_usd, cfg.report.cpu_hour_usd),
     }
@@ -87,6 +90,12 @@ def report_markdown(report: dict[str, Any]) -> str:
     for role, t in report["by_role"].items():
         lines.append(f"| {role} | {t['tokens_in']} | {t['tokens_out']} | {t['wall_seconds']:.1f} "
                      f"| {t['cpu_seconds']:.1f} | {t['gpu_seconds']:.1f} |")
+    if report["requests"]:
+        lines += ["", "## Model requests (tokens and seconds count sent requests only)", "",
+                  "| stage | role | requests | replayed from requests/ | sent |",
+                  "| --- | --- | ---: | ---: | ---: |"]
+        lines += [f"| {r['stage']} | {r['model_role']} | {r['requests_total']} | "
+                  f"{r['requests_replayed']} | {r['requests_sent']} |" for r in report["requests"]]
     cost = report["cost"]
     per_1k = cost["cost_per_1k_pairs_usd"]
     lines += ["", "## Cost", "",

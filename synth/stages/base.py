@@ -40,6 +40,11 @@ class Stage(ABC):
     def apply(self, rows: Dataset | None) -> Dataset:
         """This stage's output rows; `rows` is None for a source stage."""
 
+    @property
+    def model_role(self) -> str | None:
+        """The model role this stage's tokens and seconds are booked to in summary.json."""
+        return self.engine.role if self.engine else None
+
     def describe(self) -> str:
         """One line for the dry run."""
         model = f"  [{self.engine.resource_plan()}]" if self.engine else ""

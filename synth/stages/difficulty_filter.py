@@ -34,6 +34,8 @@ _SEED_RANGE = 2**31 - 1  # derived_seed's range, for turning a seed into a unifo
 class DifficultyScoring(Protocol):
     """Anything that adds a float `difficulty` column (the trained scorer, or a test double)."""
 
+    role: str  # the model role its cost is booked to
+
     def score(self, rows: Dataset) -> Dataset: ...
 
     def resource_plan(self) -> str: ...
@@ -80,6 +82,10 @@ class DifficultyFilter(Stage):
         self.shares = [float(s) for s in config.target_shares]
         self.scorer = scorer
         self.run_seed = run_seed
+
+    @property
+    def model_role(self) -> str:
+        return self.scorer.role
 
     def describe(self) -> str:
         return f"{self.name}  [{self.scorer.resource_plan()}, {self.mode}]"

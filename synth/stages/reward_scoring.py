@@ -56,6 +56,10 @@ class RewardScoringStage(Stage):
     def __init__(self, scorer: RewardScorer) -> None:
         self.scorer = scorer
 
+    @property
+    def model_role(self) -> str:
+        return self.scorer.role
+
     def describe(self) -> str:
         return f"{self.name}  [{self.scorer.resource_plan()}]"
 

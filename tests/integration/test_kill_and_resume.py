@@ -1,9 +1,11 @@
 """A run killed at any point and restarted with the same command loses nothing, duplicates
-nothing and does not redo finished stages; a killed engine replica does not fail the run.
+nothing, does not redo finished stages, and sends no model request that had been answered; a
+killed engine replica does not fail the run; Ctrl-C stops cleanly; a run grows.
 
 The driver runs as `synth run` in its own process group (as a user's terminal would hold it)
-and is SIGKILLed at chosen points of its progress output; whatever Ray started for it is killed
-with the group, as a lost machine would take it.
+and is SIGKILLed (or sent SIGINT, as Ctrl-C would) at chosen points: after a progress line, or
+once the solver's request store holds a share of the stage's requests. Whatever Ray started for
+it is killed with the group, as a lost machine would take it.
 """
 
 from __future__ import annotations
@@ -20,42 +22,83 @@ from pathlib import Path
 
 import psutil
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = ["generate.num_questions=4", "generate.sampling.max_tokens=48",
-        "solve.num_samples=3", "solve.sampling.max_tokens=96", "solve.sampling.temperature=0",
-        "consensus.min_agreement=0.3", "models.generator.threads=1",
-        "models.solver.threads=1", "models.solver.batch_size=2"]
+SOLVER_BATCH = 2  # one replica: a kill may lose at most this many answered-but-unsaved requests
+RUN = ["generate.num_questions=8", "generate.sampling.max_tokens=96", "solve.num_samples=3",
+       "solve.sampling.max_tokens=64", "consensus.min_agreement=0.3",
+       "models.generator.threads=1", "models.solver.threads=1", "models.generator.batch_size=2",
+       f"models.solver.batch_size={SOLVER_BATCH}"]
 STAGES = 7
+NAME = "resumable"
 
 pytestmark = pytest.mark.slow
 
 
-def synth_run(output_dir: Path, kill_when: Callable[[str, int], bool] | None = None
-              ) -> tuple[int, str]:
-    """`synth run` the tiny quickstart into `output_dir`; SIGKILL its process group as soon as
-    `kill_when(line, driver_pid)` is true for an output line. Returns (exit code, output)."""
-    command = [sys.executable, "-m", "synth.cli", "run", "pipelines/quickstart.yaml", *TINY,
-               f"run.output_dir={output_dir}", "run.name=resumable"]
+class Watch:
+    """What a running `synth run` has shown so far, polled by a kill condition."""
+
+    def __init__(self, output_dir: Path, pid: int) -> None:
+        self.run_dir, self.pid, self.lines = output_dir / NAME, pid, []
+        self.descendants: list[psutil.Process] = []
+        self.answered_at_stop = 0
+
+    def answered(self, role: str) -> int:
+        """Requests of `role` the run directory holds answers for."""
+        total = 0
+        for path in (self.run_dir / "requests" / role).glob("part-*.parquet"):
+            try:
+                total += pq.ParquetFile(path).metadata.num_rows
+            except OSError:  # being written
+                continue
+        return total
+
+
+def synth_run(output_dir: Path, overrides: list[str] = RUN, stop_when: Callable[[Watch], bool] | None = None,
+              stop_signal: int = signal.SIGKILL, name: str = NAME) -> tuple[int, str, Watch]:
+    """`synth run` the small quickstart into `output_dir`; send `stop_signal` to its process
+    group as soon as `stop_when(watch)` holds (checked on every output line and every 0.1 s).
+    Returns (exit code, output, watch)."""
+    command = [sys.executable, "-m", "synth.cli", "run", "pipelines/quickstart.yaml", *overrides,
+               f"run.output_dir={output_dir}", f"run.name={name}"]
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     process = subprocess.Popen(command, cwd=REPO, env={**env, "PYTHONUNBUFFERED": "1"},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
+    watch, stopped, checking = Watch(output_dir, process.pid), threading.Event(), threading.Lock()
+
+    def check() -> None:
+        with checking:  # the line reader and the poller never run the condition at once
+            if stop_when is None or stopped.is_set() or not stop_when(watch):
+                return
+            stopped.set()
+            try:
+                watch.descendants = psutil.Process(process.pid).children(recursive=True)
+                watch.answered_at_stop = watch.answered("solver")
+                os.killpg(process.pid, stop_signal)
+            except (ProcessLookupError, psutil.Error):
+                pass
+
+    def poll() -> None:
+        while process.poll() is None and not stopped.is_set():
+            check()
+            time.sleep(0.1)
+
     timer = threading.Timer(600, os.killpg, (process.pid, signal.SIGKILL))
     timer.start()
-    lines = []
+    threading.Thread(target=poll, daemon=True).start()
     try:
         for line in process.stdout:
-            lines.append(line)
-            if kill_when is not None and kill_when(line, process.pid):
-                os.killpg(process.pid, signal.SIGKILL)
-                break
+            watch.lines.append(line)
+            check()
         code = process.wait()
     finally:
         timer.cancel()
-        _kill_group(process.pid)
-    return code, "".join(lines)
+        if stop_signal == signal.SIGKILL or not stopped.is_set():
+            _kill_group(process.pid)
+    return code, "".join(watch.lines), watch
 
 
 def _kill_group(group: int) -> None:
@@ -65,60 +108,123 @@ def _kill_group(group: int) -> None:
         pass
 
 
-def after_line(*parts: str, delay: float = 0.0) -> Callable[[str, int], bool]:
-    """Kill once a line containing every one of `parts` was printed, `delay` seconds later."""
-    def kill_when(line: str, driver_pid: int) -> bool:
-        if all(part in line for part in parts):
-            time.sleep(delay)
-            return True
-        return False
-    return kill_when
+def after_line(*parts: str, delay: float = 0.0) -> Callable[[Watch], bool]:
+    """Once a line containing every one of `parts` was printed, `delay` seconds later."""
+    seen: list[float] = []
+
+    def when(watch: Watch) -> bool:
+        if not seen and watch.lines and all(part in watch.lines[-1] for part in parts):
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() - seen[0] >= delay
+    return when
 
 
-def final_ids(output_dir: Path) -> list[str]:
-    data = output_dir / "resumable" / "final" / "data"
+def solver_answered(count: int) -> Callable[[Watch], bool]:
+    """Once the solver's store holds at least `count` answers."""
+    return lambda watch: watch.answered("solver") >= count
+
+
+def final_rows(output_dir: Path, name: str = NAME) -> list[tuple]:
+    data = output_dir / name / "final" / "data"
     files = sorted(str(p) for p in data.glob("*.parquet"))
-    return sorted(pads.dataset(files, format="parquet").to_table().column("id").to_pylist())
+    table = pads.dataset(files, format="parquet").to_table(
+        columns=["id", "question", "solution", "answer"])
+    return sorted(zip(*(table.column(c).to_pylist() for c in table.column_names)))
 
 
-def records(output_dir: Path) -> dict[str, dict]:
-    summary = json.loads((output_dir / "resumable" / "summary.json").read_text())
+def records(output_dir: Path, name: str = NAME) -> dict[str, dict]:
+    summary = json.loads((output_dir / name / "summary.json").read_text())
     return {record["stage"]: record for record in summary["stages"]}
+
+
+def stored_keys(run_dir: Path, role: str) -> list[str]:
+    files = sorted(str(p) for p in (run_dir / "requests" / role).glob("part-*.parquet"))
+    return pads.dataset(files, format="parquet").to_table().column("_request_key").to_pylist()
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> Path:
     output_dir = tmp_path_factory.mktemp("uninterrupted")
-    code, output = synth_run(output_dir)
+    code, output, _ = synth_run(output_dir)
     assert code == 0, output[-3000:]
+    solve = records(output_dir)["solve"]
+    assert solve["requests_total"] >= 12, "too few solve requests to kill at 30/70/95%"
     return output_dir
 
 
-def test_killed_at_several_points_resumes_to_the_same_dataset(uninterrupted: Path,
-                                                              tmp_path: Path) -> None:
-    expected = final_ids(uninterrupted)
+def assert_stopped_cleanly(code: int, output: str, watch: Watch, expected_code: int) -> None:
+    """Ctrl-C / SIGTERM: the exit code, one line with the resume command, no traceback, and
+    no process of the run's local Ray cluster left, within 10 s."""
+    assert code == expected_code, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    last = output.strip().splitlines()[-1]
+    assert last.startswith(f"synth: stopped by {signal.Signals(expected_code - 128).name}; "
+                           "answered model requests are kept, resume with: synth run "
+                           "pipelines/quickstart.yaml "), last
+    deadline = time.monotonic() + 10
+    while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in watch.descendants):
+        assert time.monotonic() < deadline, "processes of the run's Ray cluster were left behind"
+        time.sleep(0.2)
+
+
+def test_killed_at_any_point_resumes_to_the_same_rows_without_resending(uninterrupted: Path,
+                                                                       tmp_path: Path) -> None:
+    expected = final_rows(uninterrupted)
     assert expected, "the uninterrupted run kept no rows: nothing to compare"
-    kills = [  # (when to kill, stages the killed run found complete)
-        (after_line("generate_questions: running", delay=4.0), 0),  # mid-generation
-        (after_line(f"[3/{STAGES}] dedup: ", " out, "), 0),  # right after a stage completed
-        # mid-solve: 3 s in, replicas load or answer; a 1-question solve can end by 6 s
-        (after_line("solve: running", delay=3.0), 3),
-    ]
-    for kill_when, finished_before in kills:
-        code, output = synth_run(tmp_path, kill_when)
-        assert code == -signal.SIGKILL, output[-3000:]
-        assert output.count("already complete, skipped") == finished_before, output[-3000:]
+    total = records(uninterrupted)["solve"]["requests_total"]
+
+    # Ctrl-C mid-generation: nothing was complete yet.
+    code, output, watch = synth_run(tmp_path, stop_when=after_line("generate_questions: running",
+                                                                    delay=4.0),
+                                    stop_signal=signal.SIGINT)
+    assert_stopped_cleanly(code, output, watch, 130)
+    assert output.count("already complete, skipped") == 0
+
+    kills = [(round(0.3 * total), signal.SIGKILL), (round(0.7 * total), signal.SIGKILL),
+             (round(0.85 * total), signal.SIGINT), (round(0.95 * total), signal.SIGKILL)]
+    answered_before = 0
+    for position, (count, stop_signal) in enumerate(kills):
+        code, output, watch = synth_run(tmp_path, stop_when=solver_answered(count),
+                                        stop_signal=stop_signal)
+        if stop_signal == signal.SIGKILL:
+            assert code == -signal.SIGKILL, output[-3000:]
+        else:
+            assert_stopped_cleanly(code, output, watch, 130)
+        skipped = 0 if position == 0 else 4  # generation was cut short before the first
+        assert output.count("already complete, skipped") == skipped, output[-3000:]
         assert "final rows:" not in output
-    code, output = synth_run(tmp_path)
+        assert watch.answered_at_stop >= max(count, answered_before)  # nothing answered was lost
+        answered_before = watch.answered_at_stop
+
+    code, output, _ = synth_run(tmp_path)
     assert code == 0, output[-3000:]
     assert output.count("already complete, skipped") == 4  # finished stages were not redone
+    solve = records(tmp_path)["solve"]
+    assert solve["requests_total"] == total
+    assert solve["requests_sent"] <= total - answered_before + SOLVER_BATCH
+    keys = stored_keys(tmp_path / NAME, "solver")
+    assert len(keys) == len(set(keys)) == total  # no answered request was ever sent again
 
-    resumed = final_ids(tmp_path)
-    assert len(resumed) == len(set(resumed))  # each row exactly once
-    assert resumed == expected
+    assert final_rows(tmp_path) == expected  # ids, questions, solutions, answers
     for stage, record in records(tmp_path).items():
         assert record["rows_written"] == records(uninterrupted)[stage]["rows_written"], stage
-    assert not list((tmp_path / "resumable").rglob("*.partial"))
+    assert not list((tmp_path / NAME).rglob("*.partial"))
+
+
+def test_a_grown_run_sends_only_the_new_requests(uninterrupted: Path, tmp_path: Path) -> None:
+    small = [o.replace("generate.num_questions=8", "generate.num_questions=4") for o in RUN]
+    code, output, _ = synth_run(tmp_path, small, name="grow")
+    assert code == 0, output[-3000:]
+    before = records(tmp_path, "grow")
+    code, output, _ = synth_run(tmp_path, name="grow")
+    assert code == 0, output[-3000:]
+    assert "growing run grow: generate.num_questions: 4 -> 8" in output
+    grown = records(tmp_path, "grow")
+    assert (grown["generate_questions"]["requests_replayed"], grown["generate_questions"]["requests_sent"]) == (4, 4)
+    assert grown["solve"]["requests_replayed"] == before["solve"]["requests_total"]
+    assert grown["solve"]["requests_sent"] == (records(uninterrupted)["solve"]["requests_total"]
+                                              - before["solve"]["requests_total"])
+    assert final_rows(tmp_path, "grow") == final_rows(uninterrupted)
 
 
 def _engine_replicas(driver_pid: int) -> dict[int, psutil.Process]:
@@ -145,8 +251,9 @@ def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupte
                                                                     tmp_path: Path) -> None:
     killed: list[int] = []
 
-    def kill_solver_replica(line: str, driver_pid: int) -> bool:
-        if "solve: running" in line:
+    def kill_solver_replica(watch: Watch) -> bool:
+        if not killed and watch.lines and "solve: running" in watch.lines[-1]:
+            driver_pid = watch.pid
             earlier = set(_engine_replicas(driver_pid))  # replicas of finished stages, if any
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
@@ -163,10 +270,11 @@ def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupte
                 time.sleep(0.2)
         return False  # the run itself goes on
 
-    code, output = synth_run(tmp_path, kill_solver_replica)
+    code, output, _ = synth_run(tmp_path, stop_when=kill_solver_replica)
     assert killed, "no solver replica was found to kill"
     assert code == 0, output[-3000:]
     solve = records(tmp_path)["solve"]
     assert solve["rows_written"] == 3 * solve["rows_in"]
     assert solve["errors"] == 0  # retried on the replacement replica, not written off
-    assert final_ids(tmp_path) == final_ids(uninterrupted)
+    assert solve["requests_sent"] == solve["requests_total"] == records(uninterrupted)["solve"]["requests_total"]
+    assert final_rows(tmp_path) == final_rows(uninterrupted)

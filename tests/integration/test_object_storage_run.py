@@ -1,4 +1,5 @@
-"""A run whose output_dir is object storage: the quickstart writes and resumes on an S3 server.
+"""A run whose output_dir is object storage: the quickstart writes, is killed mid-solve,
+replays its answered requests and resumes on an S3 server.
 
 The server is moto's, a real HTTP S3 endpoint on localhost; Ray Data workers (pyarrow's S3
 filesystem) and the driver's bookkeeping (s3fs) both reach it through AWS_ENDPOINT_URL, as they
@@ -71,20 +72,48 @@ def s3_filesystem():
     return s3fs.S3FileSystem(skip_instance_cache=True)
 
 
+COMMAND = [sys.executable, "-m", "synth.cli", "run", "pipelines/quickstart.yaml", *TINY,
+           f"run.output_dir=s3://{BUCKET}/runs", "run.name=on_s3", "models.solver.batch_size=1"]
+ROOT = f"{BUCKET}/runs/on_s3"
+
+
 def synth_run(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "synth.cli", "run", "pipelines/quickstart.yaml", *TINY,
-         f"run.output_dir=s3://{BUCKET}/runs", "run.name=on_s3"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(COMMAND, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+
+
+def killed_once_the_solver_answered(env: dict[str, str]) -> int:
+    """Run, SIGKILL the process group once the solver's first answers are on S3; returns how
+    many requests were stored then."""
+    s3 = s3_filesystem()
+    process = subprocess.Popen(COMMAND, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 600
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            s3.invalidate_cache()
+            stored = s3.glob(f"{ROOT}/requests/solver/part-*.parquet")
+            if stored:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return len(stored)
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    raise AssertionError("the run ended before the solver stored an answer")
 
 
 def test_quickstart_writes_and_resumes_on_object_storage(s3_env: dict[str, str]) -> None:
+    stored_at_kill = killed_once_the_solver_answered(s3_env)
     first = synth_run(s3_env)
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-3000:]
     s3 = s3_filesystem()
-    root = f"{BUCKET}/runs/on_s3"
+    root = ROOT
     summary = json.loads(s3.cat(f"{root}/summary.json"))
     assert summary["run_dir"] == f"s3://{root}"
+    solve = next(r for r in summary["stages"] if r["stage"] == "solve")
+    assert solve["requests_replayed"] >= stored_at_kill  # one request a batch: one file each
+    assert solve["requests_sent"] == solve["requests_total"] - solve["requests_replayed"]
 
     keys = s3.find(root)
     assert not [k for k in keys if ".partial" in k]

@@ -76,3 +76,8 @@ def test_summary_shows_each_filter_in_the_papers_terms(scalequest_run):
         "unsolvable", "solvability_unparseable", "engine_error"}
     assert set(by_stage["difficulty_filter"]["dropped"]) <= {"too_easy", "resampled_out"}
     assert set(summary["tokens_by_role"]) >= {"generator", "solver"}
+    # Scorers are model roles too: their work is booked to them, not to "(no model)".
+    assert by_stage["difficulty_filter"]["model_role"] == "difficulty_scorer"
+    assert by_stage["reward_scoring"]["model_role"] == "reward"
+    if by_stage["reward_scoring"]["rows_in"]:
+        assert summary["tokens_by_role"]["reward"]["tokens_in"] > 0

@@ -23,6 +23,8 @@ NUM_ROWS = 2000
 class KnownDifficulty:
     """Stands in for the trained scorer: copies each row's synthetic `true_difficulty`."""
 
+    role = "difficulty"
+
     def score(self, rows: ray.data.Dataset) -> ray.data.Dataset:
         return rows.map_batches(
             lambda batch: batch.append_column("difficulty", batch.column("true_difficulty")),
