@@ -11,11 +11,6 @@ lives exactly as long as the stage's run.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from synth.row_ids import stable_id
-
 
 class AttemptLedger:
     """Started-but-unfinished attempts per request key (runs as a Ray actor)."""
@@ -38,10 +33,3 @@ def new_ledger():
     import ray
 
     return ray.remote(num_cpus=0)(AttemptLedger).remote()
-
-
-def request_key(row: dict[str, Any]) -> str:
-    """A stable key for one request: its prompt or messages plus its sampling parameters."""
-    request = row.get("messages") if row.get("messages") is not None else row.get("prompt")
-    return stable_id(json.dumps(request, sort_keys=True, default=str),
-                     json.dumps(row.get("sampling_params"), sort_keys=True, default=str))

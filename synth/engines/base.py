@@ -38,6 +38,8 @@ ENGINE_CPU_COLUMN = "_engine_cpu_s"
 ENGINE_GPU_COLUMN = "_engine_gpu_s"
 # The Ray node whose replica answered the row; the stage record counts rows per node.
 ENGINE_NODE_COLUMN = "_engine_node"
+# A request's content key (request_replay.py): what the run's store and the attempt ledger know it by.
+REQUEST_KEY = "_request_key"
 
 SAMPLING_TYPE = pa.struct([
     ("temperature", pa.float64()), ("top_p", pa.float64()), ("max_tokens", pa.int64()),
@@ -127,7 +129,8 @@ class CompletionWorker(ABC):
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
-        wanted = [c for c in ("messages", "prompt", "sampling_params") if c in batch.column_names]
+        wanted = [c for c in ("messages", "prompt", "sampling_params", REQUEST_KEY)
+                  if c in batch.column_names]
         completions = self.complete_all(batch.select(wanted).to_pylist())
         from synth.engines.request_replay import mark_sent
 
@@ -147,9 +150,7 @@ class CompletionWorker(ABC):
         """`complete(row)`, with exceptions and requests that keep killing replicas as errors."""
         import ray
 
-        from synth.engines.attempt_ledger import request_key
-
-        key = request_key(row) if self.ledger is not None else None
+        key = row.get(REQUEST_KEY) if self.ledger is not None else None
         if key is not None:
             started = ray.get(self.ledger.start.remote(key))
             if started > self.max_attempts:
@@ -221,13 +222,14 @@ class Engine(ABC):
                 f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")
 
 
-def replica_guard(engine: Engine) -> dict[str, Any]:
+def replica_guard(model_config: DictConfig, store: RequestStore | None = None) -> dict[str, Any]:
     """Constructor arguments that give a stage's CompletionWorkers one shared attempt ledger
-    and the role's request store."""
+    (it knows requests by their content key, so rows must come keyed, as `generate` keys
+    them) and the role's request store."""
     from synth.engines.attempt_ledger import new_ledger
 
-    return {"ledger": new_ledger(), "max_attempts": int(engine.config.max_attempts_per_row),
-            "store": engine.request_store}
+    return {"ledger": new_ledger(), "max_attempts": int(model_config.max_attempts_per_row),
+            "store": store}
 
 
 def on_model_replicas(ds: Dataset, worker: type, model_config: DictConfig,

@@ -132,4 +132,4 @@ class HttpEngine(Engine):
                                  api_key=os.environ.get(c.api_key_env) if c.api_key_env else None,
                                  qps=c.qps, max_retries=c.max_retries,
                                  concurrency=c.concurrency, timeout_s=c.request_timeout_s,
-                                 retry_base_s=c.retry_base_s, chat=chat, **replica_guard(self))
+                                 retry_base_s=c.retry_base_s, chat=chat, **replica_guard(c, self.request_store))

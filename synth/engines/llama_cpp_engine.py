@@ -10,6 +10,8 @@ crashed every replica with SIGSEGV on the first token; the plain CPU kernels ans
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ray.data import Dataset
@@ -24,24 +26,32 @@ from synth.engines.base import (
 from synth.engines.packaged_models import resolve_gguf
 
 
-def load_llama(model_path: str, threads: int, context_length: int):
-    """A llama.cpp model with `use_extra_bufts` off (see the module docstring). `Llama` takes
-    no argument for it, so the default model parameters it starts from are adjusted."""
+@contextmanager
+def without_extra_buffers() -> Iterator[None]:
+    """Every llama.cpp model loaded inside starts from default parameters with
+    `use_extra_bufts` off (see the module docstring); `Llama` takes no argument for it."""
     import llama_cpp.llama_cpp as bindings  # the module `Llama` reads its defaults from
-    from llama_cpp import Llama
 
     default_params = bindings.llama_model_default_params
 
-    def without_extra_buffers():
+    def params_without_extra_buffers():
         params = default_params()
         params.use_extra_bufts = False
         return params
 
-    bindings.llama_model_default_params = without_extra_buffers
+    bindings.llama_model_default_params = params_without_extra_buffers
     try:
-        return Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
+        yield
     finally:
         bindings.llama_model_default_params = default_params
+
+
+def load_llama(model_path: str, threads: int, context_length: int):
+    """A llama.cpp model as every synth replica loads it."""
+    from llama_cpp import Llama
+
+    with without_extra_buffers():
+        return Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
 
 
 class LlamaCppWorker(CompletionWorker):
@@ -75,4 +85,4 @@ class LlamaCppEngine(Engine):
         c = self.config
         return on_model_replicas(ds, LlamaCppWorker, c, model_path=str(resolve_gguf(c.model)),
                                  threads=c.threads, context_length=c.context_length, chat=chat,
-                                 **replica_guard(self))
+                                 **replica_guard(c, self.request_store))

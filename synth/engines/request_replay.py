@@ -38,9 +38,9 @@ from synth.engines.base import (
     ENGINE_GPU_COLUMN,
     ENGINE_NODE_COLUMN,
     ENGINE_OUTPUT_COLUMNS,
+    REQUEST_KEY,
 )
 
-REQUEST_KEY = "_request_key"
 REPLAYED = "_replayed"  # True: answered from the run's store; False: sent to the engine
 STORED_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_tokens", "finish_reason")
 STORED_SCHEMA = pa.schema([(REQUEST_KEY, pa.string()), ("generated_text", pa.string()),

@@ -81,4 +81,4 @@ class TransformersEngine(Engine):
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         c = self.config
         return on_model_replicas(ds, TransformersWorker, c, model=c.model, chat=chat,
-                                 num_gpus=c.num_gpus, **replica_guard(self))
+                                 num_gpus=c.num_gpus, **replica_guard(c, self.request_store))

@@ -97,11 +97,15 @@ def free_port() -> int:
 def llama_server():
     """`llama-cpp-python[server]` serving the same GGUF on loopback, with an API key."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_gguf_path(MODEL)),
-         "--host", "127.0.0.1", "--port", str(port), "--n_threads", "2",
-         "--model_alias", "smollm2", "--api_key", "test-key"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    arguments = ["--model", str(packaged_gguf_path(MODEL)), "--host", "127.0.0.1",
+                 "--port", str(port), "--n_threads", "2", "--model_alias", "smollm2",
+                 "--api_key", "test-key"]
+    # The server loads its model the way synth's replicas do (without AMX weight repacking).
+    serve = ("import runpy, sys; from synth.engines.llama_cpp_engine import without_extra_buffers\n"
+             f"sys.argv = ['llama_cpp.server', *{arguments!r}]\n"
+             "with without_extra_buffers(): runpy.run_module('llama_cpp.server', run_name='__main__')")
+    process = subprocess.Popen([sys.executable, "-c", serve], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.time() + 60
     while time.time() < deadline:

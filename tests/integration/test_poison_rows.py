@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
 from synth.engines.base import Completion, CompletionWorker, on_model_replicas, replica_guard
+from synth.engines.request_replay import with_request_keys
 from synth.error_table import write_error_table
 
 POISON = "POISON"
@@ -37,6 +38,8 @@ def test_poison_row_goes_to_the_error_table_and_the_rest_complete(ray_cluster,
                               "max_attempts_per_row": 2})
     prompts = ["one", "two", POISON, "three"]
     rows = ray_cluster.data.from_items([{"id": i, "prompt": p} for i, p in enumerate(prompts)])
+    rows = rows.map_batches(with_request_keys, fn_kwargs={"model_identity": "scripted"},
+                            batch_format="pyarrow")  # workers get keyed rows, as generate() keys them
     answered = on_model_replicas(rows, CrashesOnPoison, model, **replica_guard(model))
     answered.write_parquet(str(tmp_path / "stage"))
 
