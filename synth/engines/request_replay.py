@@ -113,7 +113,7 @@ class RequestStore:
         filesystem, root = self._fs()
         filesystem.create_dir(root, recursive=True)
         target = f"{root}/{name}"
-        local = self.location.find("://") < 0 or self.location.startswith("file://")
+        local = "://" not in self.location or self.location.startswith("file://")
         scratch = f"{root}/.{name}.{uuid.uuid4().hex}.tmp" if local else target
         with filesystem.open_output_stream(scratch) as sink:
             pq.write_table(rows, sink)
@@ -148,10 +148,8 @@ class ReplayIndex:
     def find(self, keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """For each key: whether a stored answer may exist, and its index position."""
         wanted = _key_integers(keys)
-        positions = np.searchsorted(self.keys, wanted)
-        positions = np.minimum(positions, max(len(self.keys) - 1, 0))
-        found = (self.keys[positions] == wanted) if len(self.keys) else np.zeros(len(wanted), bool)
-        return found, positions
+        positions = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        return self.keys[positions] == wanted, positions
 
 
 def _build_index(store: RequestStore) -> ReplayIndex:
@@ -164,10 +162,10 @@ def _build_index(store: RequestStore) -> ReplayIndex:
         keys.append(_key_integers(column))
         file_ids.append(np.full(len(column), file_id, dtype=np.int32))
         rows.append(np.arange(len(column), dtype=np.int32))
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
-    unique, first = np.unique(all_keys, return_index=True)  # a key stored twice: either copy
-    return ReplayIndex(unique, np.concatenate(file_ids)[first] if keys else np.zeros(0, np.int32),
-                       np.concatenate(rows)[first] if keys else np.zeros(0, np.int32), tuple(files))
+    # Built only for a store with files, and no file is empty (append skips empty batches).
+    unique, first = np.unique(np.concatenate(keys), return_index=True)  # stored twice: either copy
+    return ReplayIndex(unique, np.concatenate(file_ids)[first], np.concatenate(rows)[first],
+                       tuple(files))
 
 
 class ReplayLookup:
