@@ -16,7 +16,6 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from synth.engines.request_replay import RequestStore
 from synth.error_table import fail_if_every_request_failed, write_error_table
 from synth.ray_session import start_ray
 from synth.report.data_card import write_data_card
@@ -58,14 +57,14 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
             report(f"[{position}/{len(stages)}] {stage.name}: already complete, skipped")
         else:
             report(f"[{position}/{len(stages)}] {stage.name}: running")
-            if stage.engine is not None:
-                stage.engine.request_store = RequestStore(str(run_dir.requests_path(stage.engine.role)))
+            for role in stage.model_roles:
+                role.open_store(str(run_dir.requests_path(role.store_name)))
             partial = run_dir.partial_path(path)
             record = _run_stage(stage, previous, partial, rows_in)
             error_path = run_dir.error_path(position, stage.name)
             record["errors"] = write_error_table(partial, stage.name, error_path)
-            if stage.engine is not None:
-                fail_if_every_request_failed(stage.name, stage.engine.role, record, error_path)
+            if stage.model_role is not None:
+                fail_if_every_request_failed(stage.name, stage.model_role, record, error_path)
             run_dir.commit(partial, path, record_path, record)
         records.append(record)
         replay = (f", {record['requests_replayed']} of {record['requests_total']} requests replayed"

@@ -11,9 +11,9 @@ generation from scratch). Rows out gain the `ray.data.llm` output columns
 with its own `sample_index` and seed, because `ray.data.llm` processors return one completion
 per row.
 
-`Engine.generate` is also where durability lives, the same for every engine: each request gets
-a content key, requests the run already answered are replayed from its request store (see
-request_replay.py), and every answered batch is persisted as it finishes.
+An Engine is a ModelRole (model_role.py), which owns durability the same for every engine and
+scorer: each request gets a content key, requests the run already answered are replayed from
+its request store (request_replay.py), and every answered batch is persisted as it finishes.
 """
 
 from __future__ import annotations
@@ -22,24 +22,25 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-if TYPE_CHECKING:
-    from synth.engines.request_replay import RequestStore
-
-ENGINE_OUTPUT_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_tokens",
-                         "finish_reason", "engine_error")
-# Per-row shares of the worker's measured CPU/GPU time, summed into summary.json.
-ENGINE_CPU_COLUMN = "_engine_cpu_s"
-ENGINE_GPU_COLUMN = "_engine_gpu_s"
-# The Ray node whose replica answered the row; the stage record counts rows per node.
-ENGINE_NODE_COLUMN = "_engine_node"
-# A request's content key (request_replay.py): what the run's store and the attempt ledger know it by.
-REQUEST_KEY = "_request_key"
+from synth.engines.columns import (
+    ENGINE_CPU_COLUMN,
+    ENGINE_GPU_COLUMN,
+    ENGINE_NODE_COLUMN,
+    REQUEST_KEY,
+)
+from synth.engines.model_role import ModelRole
+from synth.engines.request_replay import (
+    COMPLETION_ANSWER,
+    COMPLETION_REQUEST,
+    RequestStore,
+    mark_sent,
+)
 
 SAMPLING_TYPE = pa.struct([
     ("temperature", pa.float64()), ("top_p", pa.float64()), ("max_tokens", pa.int64()),
@@ -132,8 +133,6 @@ class CompletionWorker(ABC):
         wanted = [c for c in ("messages", "prompt", "sampling_params", REQUEST_KEY)
                   if c in batch.column_names]
         completions = self.complete_all(batch.select(wanted).to_pylist())
-        from synth.engines.request_replay import mark_sent
-
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
         answered = mark_sent(append_completions(batch, completions,
                                                 time.process_time() - started_cpu,
@@ -166,60 +165,26 @@ class CompletionWorker(ABC):
         return completion
 
 
-class Engine(ABC):
-    """Serves one model role: turns a dataset of requests into a dataset of completions.
+class Engine(ModelRole):
+    """A completion role: turns a dataset of requests into a dataset of completions."""
 
-    `request_store` (set by the runner for the run directory's `requests/<role>/`) makes the
-    role durable: without one (evaluation, training) every request is sent."""
-
-    def __init__(self, role: str, config: DictConfig) -> None:
-        self.role = role
-        self.config = config
-        self.request_store: RequestStore | None = None
+    request_columns = COMPLETION_REQUEST
+    answer_schema = COMPLETION_ANSWER
 
     @property
-    def model_identity(self) -> str:
-        """What, besides the request itself, decides the answer: the engine and its model."""
-        return f"{self.config.engine}:{self.config.model}"
+    def kind(self) -> str:
+        return str(self.config.engine)
 
     def generate(self, ds: Dataset, *, chat: bool) -> Dataset:
         """Complete every row of `ds`; `chat` says whether rows carry `messages` or `prompt`.
         Requests the run's store already answered are replayed from it, not sent."""
-        from synth.engines.request_replay import (  # it builds on this module's columns
-            ReplayLookup,
-            already_answered,
-            still_to_send,
-            with_request_keys,
-        )
-
-        requests = ds.map_batches(fan_out_samples, batch_format="pyarrow").map_batches(
-            partial(with_request_keys, model_identity=self.model_identity), batch_format="pyarrow")
-        index = self.request_store.index() if self.request_store is not None else None
-        if index is None:  # nothing persisted yet: every request goes to the engine
-            return self._complete(requests, chat=chat)
-        # Materialised once: both halves read it, and a fully replayed stage (nothing left
-        # to send) then starts no model replica at all.
-        looked_up = requests.map_batches(ReplayLookup(self.request_store, index),
-                                         batch_format="pyarrow").materialize()
-        replayed = looked_up.map_batches(already_answered, batch_format="pyarrow")
-        pending = looked_up.map_batches(still_to_send, batch_format="pyarrow")
-        if pending.count() == 0:
-            return replayed
-        return self._complete(pending, chat=chat).union(replayed)
+        requests = ds.map_batches(fan_out_samples, batch_format="pyarrow")
+        return self.answered(requests, partial(self._complete, chat=chat))
 
     @abstractmethod
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         """Engine-specific part of `generate`, on rows already fanned out to n = 1 and keyed;
         answered rows come back marked sent (`mark_sent`) and persisted in `request_store`."""
-
-    def resource_plan(self) -> str:
-        """One line for the dry run: engine, model, replicas and resources per replica."""
-        c = self.config
-        low, high = c.replicas
-        gpus = f", {c.num_gpus:g} GPU" if c.num_gpus else ""
-        accelerator = f" ({c.accelerator_type})" if c.accelerator_type else ""
-        return (f"{self.role}: {c.engine} {c.model}, replicas {low}..{high}, "
-                f"{c.num_cpus:g} CPU{gpus}{accelerator} per replica")
 
 
 def replica_guard(model_config: DictConfig, store: RequestStore | None = None) -> dict[str, Any]:
@@ -230,19 +195,3 @@ def replica_guard(model_config: DictConfig, store: RequestStore | None = None) -
 
     return {"ledger": new_ledger(), "max_attempts": int(model_config.max_attempts_per_row),
             "store": store}
-
-
-def on_model_replicas(ds: Dataset, worker: type, model_config: DictConfig,
-                      **constructor_kwargs: Any) -> Dataset:
-    """`ds` mapped through `worker` on an autoscaling actor pool sized by a model role's config
-    (replicas [min, max], batch size, CPUs/GPUs and accelerator type per replica).
-    Ray Data places the replicas with its SPREAD default, one per node where resources allow."""
-    from ray.data import ActorPoolStrategy
-
-    c = model_config
-    low, high = c.replicas
-    return ds.map_batches(worker, fn_constructor_kwargs=constructor_kwargs,
-                          batch_size=c.batch_size, batch_format="pyarrow",
-                          compute=ActorPoolStrategy(min_size=low, max_size=high),
-                          num_cpus=c.num_cpus, num_gpus=c.num_gpus or None,
-                          accelerator_type=c.accelerator_type)

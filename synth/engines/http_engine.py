@@ -23,8 +23,9 @@ from typing import Any
 
 from ray.data import Dataset
 
-from synth.engines.base import Completion, CompletionWorker, Engine, on_model_replicas, replica_guard
+from synth.engines.base import Completion, CompletionWorker, Engine, replica_guard
 from synth.engines.llm_rows import engine_sampling
+from synth.engines.model_role import on_model_replicas
 
 REDACTED = "[redacted]"
 MAX_BACKOFF_S = 30.0

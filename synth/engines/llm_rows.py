@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN
+from synth.engines.columns import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
 
 ORIGINAL_ROW = "__synth_row"
 SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "stop", "seed")
@@ -45,7 +45,8 @@ def completion_columns(text: str | None, input_tokens: int, output_tokens: int,
     """The engine output columns of one row (no measured cost: the processor owns the GPU)."""
     return {"generated_text": text, "num_input_tokens": int(input_tokens),
             "num_generated_tokens": int(output_tokens), "finish_reason": finish_reason,
-            "engine_error": error, ENGINE_CPU_COLUMN: 0.0, ENGINE_GPU_COLUMN: 0.0}
+            "engine_error": error, ENGINE_CPU_COLUMN: 0.0, ENGINE_GPU_COLUMN: 0.0,
+            ENGINE_NODE_COLUMN: None}
 
 
 def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:

@@ -2,10 +2,12 @@
 
     runs/<run>/requests/<role>/part-<hash>.parquet   one file per answered batch, as it finishes
 
-Each request gets a content key (`_request_key`): a hash of the role's model identity (engine
-and model), the request (`messages` or `prompt`) and its sampling parameters, seed included.
-The replica that answered a batch writes the batch's answers (text, token counts, finish
-reason) before it hands the batch on, so a kill loses at most the batches in flight. Failed
+Each request gets a content key (`_request_key`): a hash of the role's model identity (what
+serves it, and the model) and the request's own columns: for a completion the `messages` or
+`prompt` and the sampling parameters, seed included; for a scorer the text it scores. The
+replica that answered a batch writes the batch's answers (the role's answer columns: text,
+token counts and finish reason for a completion, a reward, a difficulty or an embedding for a
+scorer) before it hands the batch on, so a kill loses at most the batches in flight. Failed
 requests are not kept: a rerun tries them again. Locally a file is written aside and renamed;
 on object storage one PUT is atomic. The file name is a hash of the batch's keys, so a batch
 that Ray retries after a replica died overwrites its own file instead of adding a second copy.
@@ -33,38 +35,46 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from synth.engines.base import (
-    ENGINE_CPU_COLUMN,
-    ENGINE_GPU_COLUMN,
-    ENGINE_NODE_COLUMN,
-    ENGINE_OUTPUT_COLUMNS,
-    REQUEST_KEY,
-)
+from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, REQUEST_KEY
 
 REPLAYED = "_replayed"  # True: answered from the run's store; False: sent to the engine
-STORED_COLUMNS = ("generated_text", "num_input_tokens", "num_generated_tokens", "finish_reason")
-STORED_SCHEMA = pa.schema([(REQUEST_KEY, pa.string()), ("generated_text", pa.string()),
-                           ("num_input_tokens", pa.int64()), ("num_generated_tokens", pa.int64()),
-                           ("finish_reason", pa.string())])
+# A completion request: chat `messages` or a raw `prompt` (a row has one), and its sampling.
+COMPLETION_REQUEST = ("messages", "prompt", "sampling_params")
+COMPLETION_ANSWER = pa.schema([("generated_text", pa.string()), ("num_input_tokens", pa.int64()),
+                               ("num_generated_tokens", pa.int64()), ("finish_reason", pa.string())])
+# Bookkeeping every answered row carries besides the role's answer columns.
+ANSWER_BOOKKEEPING = ("engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
+                      REPLAYED)
 
 
-def request_keys(batch: pa.Table, model_identity: str) -> pa.Array:
-    """The content key of every row of `batch` (rows already fanned out to one sample each)."""
-    columns = [c for c in ("messages", "prompt", "sampling_params") if c in batch.column_names]
+def request_keys(batch: pa.Table, model_identity: str,
+                 request_columns: tuple[str, ...] = COMPLETION_REQUEST) -> pa.Array:
+    """The content key of every row of `batch` (completions already fanned out to one sample
+    each): a hash of the model identity and the row's request columns that `batch` has."""
+    columns = [c for c in request_columns if c in batch.column_names]
     keys = []
     for row in batch.select(columns).to_pylist():
-        request = row.get("messages") if row.get("messages") is not None else row.get("prompt")
-        text = json.dumps([model_identity, request, row.get("sampling_params")],
-                          sort_keys=True, default=str)
+        text = json.dumps([model_identity, *(row[c] for c in columns)], sort_keys=True, default=str)
         keys.append(hashlib.sha256(text.encode()).hexdigest()[:32])
     return pa.array(keys, pa.string())
 
 
-def with_request_keys(batch: pa.Table, model_identity: str) -> pa.Table:
+def with_request_keys(batch: pa.Table, model_identity: str,
+                      request_columns: tuple[str, ...] = COMPLETION_REQUEST) -> pa.Table:
     """`batch` with its `_request_key` column."""
     if REQUEST_KEY in batch.column_names:
         batch = batch.drop_columns([REQUEST_KEY])
-    return batch.append_column(REQUEST_KEY, request_keys(batch, model_identity))
+    return batch.append_column(REQUEST_KEY, request_keys(batch, model_identity, request_columns))
+
+
+def failed_requests(batch: pa.Table) -> pa.Array:
+    """True for the rows whose request failed (an `engine_error`, or finish reason "error")."""
+    failed = pa.array([False] * batch.num_rows, pa.bool_())
+    if "engine_error" in batch.column_names:
+        failed = pc.or_(failed, pc.is_valid(batch.column("engine_error")))
+    if "finish_reason" in batch.column_names:
+        failed = pc.or_(failed, pc.fill_null(pc.equal(batch.column("finish_reason"), "error"), False))
+    return failed
 
 
 def _key_integers(keys: pa.Array) -> np.ndarray:
@@ -73,16 +83,20 @@ def _key_integers(keys: pa.Array) -> np.ndarray:
 
 
 class RequestStore:
-    """The persisted answers of one model role in one run (local path or object-storage URI).
+    """The persisted answers of one model role in one run (local path or object-storage URI),
+    each a request key and the role's answer columns (`answer_schema`).
 
-    Only the location travels to Ray workers; each process opens its own filesystem."""
+    Only the location and the schema travel to Ray workers; each process opens its own
+    filesystem."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, answer_schema: pa.Schema = COMPLETION_ANSWER) -> None:
         self.location = location.rstrip("/")
+        self.answer_schema = answer_schema
         self._filesystem = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"location": self.location, "_filesystem": None}
+        return {"location": self.location, "answer_schema": self.answer_schema,
+                "_filesystem": None}
 
     def _fs(self):
         from pyarrow import fs
@@ -103,11 +117,11 @@ class RequestStore:
 
     def append(self, answered: pa.Table) -> None:
         """Keep the answered (not failed) requests of one batch; one file, written atomically."""
-        ok = pc.invert(pc.fill_null(pc.equal(answered.column("finish_reason"), "error"), False))
-        rows = answered.filter(ok).select([REQUEST_KEY, *STORED_COLUMNS])
+        rows = answered.filter(pc.invert(failed_requests(answered)))
+        rows = rows.select([REQUEST_KEY, *self.answer_schema.names])
         if rows.num_rows == 0:
             return
-        rows = rows.cast(STORED_SCHEMA)
+        rows = rows.cast(pa.schema([(REQUEST_KEY, pa.string()), *self.answer_schema]))
         keys = rows.column(REQUEST_KEY).to_pylist()
         name = "part-" + hashlib.sha256("".join(sorted(keys)).encode()).hexdigest()[:32] + ".parquet"
         filesystem, root = self._fs()
@@ -194,21 +208,18 @@ class ReplayLookup:
             for row, answer in zip(batch_rows, stored):
                 if answer[REQUEST_KEY] == keys[row].as_py():  # the full key, not just its prefix
                     answers[row] = answer
-        return with_answers(batch, answers)
+        return with_answers(batch, answers, self.store.answer_schema)
 
 
-def with_answers(batch: pa.Table, answers: dict[int, dict[str, Any]]) -> pa.Table:
-    """`batch` with the engine output columns filled for the rows in `answers` (replayed) and
-    null for the rest, which still need the engine."""
+def with_answers(batch: pa.Table, answers: dict[int, dict[str, Any]],
+                 answer_schema: pa.Schema = COMPLETION_ANSWER) -> pa.Table:
+    """`batch` with the answer columns filled for the rows in `answers` (replayed) and null for
+    the rest, which still need the model."""
     count = batch.num_rows
-    def column(name: str, kind: pa.DataType) -> pa.Array:
-        return pa.array([answers[i][name] if i in answers else None for i in range(count)], kind)
-
-    columns = {
-        "generated_text": column("generated_text", pa.string()),
-        "num_input_tokens": column("num_input_tokens", pa.int64()),
-        "num_generated_tokens": column("num_generated_tokens", pa.int64()),
-        "finish_reason": column("finish_reason", pa.string()),
+    columns = {field.name: pa.array([answers[i][field.name] if i in answers else None
+                                     for i in range(count)], field.type)
+               for field in answer_schema}
+    columns |= {
         "engine_error": pa.nulls(count, pa.string()),
         ENGINE_CPU_COLUMN: pa.array([0.0] * count, pa.float64()),
         ENGINE_GPU_COLUMN: pa.array([0.0] * count, pa.float64()),
@@ -221,11 +232,10 @@ def with_answers(batch: pa.Table, answers: dict[int, dict[str, Any]]) -> pa.Tabl
     return batch
 
 
-def still_to_send(batch: pa.Table) -> pa.Table:
-    """The rows of a looked-up batch that need the engine, without the empty answer columns."""
+def still_to_send(batch: pa.Table, answer_schema: pa.Schema = COMPLETION_ANSWER) -> pa.Table:
+    """The rows of a looked-up batch that need the model, without the empty answer columns."""
     pending = batch.filter(pc.invert(batch.column(REPLAYED)))
-    return pending.drop_columns([c for c in (*ENGINE_OUTPUT_COLUMNS, ENGINE_CPU_COLUMN,
-                                             ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, REPLAYED)
+    return pending.drop_columns([c for c in (*answer_schema.names, *ANSWER_BOOKKEEPING)
                                  if c in pending.column_names])
 
 

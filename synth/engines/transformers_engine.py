@@ -16,9 +16,9 @@ from synth.engines.base import (
     Completion,
     CompletionWorker,
     Engine,
-    on_model_replicas,
     replica_guard,
 )
+from synth.engines.model_role import on_model_replicas
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS, packaged_gguf_path
 
 

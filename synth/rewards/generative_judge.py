@@ -10,16 +10,17 @@ candidates a greedy Yes/No vote would tie.
 
 from __future__ import annotations
 
-import time
+import hashlib
 from typing import Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, on_model_replicas
+from synth.engines.model_role import ScoringWorker, on_model_replicas
+from synth.engines.request_replay import RequestStore
 from synth.prompt_templates import fill_template
-from synth.rewards.base import REWARD, RewardScorer
+from synth.rewards.base import REWARD, REWARD_ANSWER, RewardScorer
 
 VERDICT_WORDS = {"yes": ("Yes", " Yes", "yes", " yes", "YES"),
                  "no": ("No", " No", "no", " no", "NO")}
@@ -32,19 +33,20 @@ def single_token_ids(tokenizer: Any, variants: tuple[str, ...]) -> list[int]:
     return sorted(token[0] for token in ids if len(token) == 1)
 
 
-class GenerativeJudgeWorker:
+class GenerativeJudgeWorker(ScoringWorker):
     """Holds one causal LM on an actor and turns (question, solution) batches into rewards."""
 
-    def __init__(self, model: str, prompt: str, max_length: int, num_gpus: float) -> None:
+    def __init__(self, model: str, prompt: str, max_length: int, num_gpus: float,
+                 store: RequestStore | None = None) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from synth.engines.transformers_engine import checkpoint_location
 
+        super().__init__(REWARD_ANSWER, num_gpus, store)
         self.torch = torch
         self.prompt = prompt
         self.max_length = max_length
-        self.num_gpus = num_gpus
         self.device = "cuda" if num_gpus > 0 and torch.cuda.is_available() else "cpu"
         location = checkpoint_location(model)
         # Left side: padding keeps every prompt's last token in the last position, and an
@@ -77,8 +79,7 @@ class GenerativeJudgeWorker:
         rewards = (yes / (yes + no).clamp_min(1e-12)).tolist()
         return rewards, inputs["attention_mask"].sum(dim=-1).tolist()
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        started_wall, started_cpu = time.perf_counter(), time.process_time()
+    def answers(self, batch: pa.Table) -> dict[str, list[Any]]:
         questions = batch.column("question").to_pylist()
         solutions = batch.column("solution").to_pylist()
         scored = [i for i, solution in enumerate(solutions) if solution]
@@ -89,29 +90,26 @@ class GenerativeJudgeWorker:
                                            for i in scored])
             for index, value, count in zip(scored, values, counts):
                 rewards[index], tokens[index] = value, int(count)
-        rows = max(1, batch.num_rows)
-        cpu = (time.process_time() - started_cpu) / rows
-        gpu = (time.perf_counter() - started_wall) * self.num_gpus / rows
-        columns = {REWARD: pa.array(rewards, pa.float64()),
-                   "num_input_tokens": pa.array(tokens, pa.int64()),
-                   ENGINE_CPU_COLUMN: pa.array([cpu] * batch.num_rows, pa.float64()),
-                   ENGINE_GPU_COLUMN: pa.array([gpu] * batch.num_rows, pa.float64())}
-        for name, values in columns.items():
-            if name in batch.column_names:
-                batch = batch.drop_columns([name])
-            batch = batch.append_column(name, values)
-        return batch
+        return {REWARD: rewards, "num_input_tokens": tokens}
 
 
 class GenerativeJudgeScorer(RewardScorer):
     """An autoscaling pool of generative-judge actors (the role's replicas, CPUs, GPUs)."""
 
+    kind = "generative_judge"
+
     def __init__(self, role: str, model_config: DictConfig, prompt: str) -> None:
         super().__init__(role, model_config)
         self.prompt = prompt
 
-    def score(self, rows: Dataset) -> Dataset:
-        c = self.model_config
+    @property
+    def model_identity(self) -> str:
+        """The judge's answer also depends on its prompt and on where long inputs are cut."""
+        prompt = hashlib.sha256(self.prompt.encode()).hexdigest()[:16]
+        return f"{super().model_identity}:{prompt}:{self.config.context_length}"
+
+    def _send(self, rows: Dataset) -> Dataset:
+        c = self.config
         return on_model_replicas(rows, GenerativeJudgeWorker, c, model=c.model,
                                  prompt=self.prompt, max_length=c.context_length,
-                                 num_gpus=c.num_gpus)
+                                 num_gpus=c.num_gpus, store=self.request_store)

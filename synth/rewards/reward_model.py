@@ -20,7 +20,9 @@ import numpy as np
 from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.engines.columns import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
 from synth.engines.llm_rows import ORIGINAL_ROW, stash_row
+from synth.engines.request_replay import PersistAnswered
 from synth.rewards.base import REWARD, RewardScorer
 
 
@@ -40,25 +42,35 @@ def reward_value(pooled: Any) -> float | None:
 
 
 def reward_result(row: dict[str, Any]) -> dict[str, Any]:
-    """Original row + `reward` (null for a failed request or a row without a solution)."""
+    """Original row + `reward` (null for a failed request or a row without a solution) and
+    `engine_error` (the failure, which keeps the reward out of the store: a rerun retries it)."""
     original = json.loads(row[ORIGINAL_ROW])
-    failed = bool(row.get("__inference_error__")) or not original.get("solution")
+    error = row.get("__inference_error__")
+    failed = bool(error) or not original.get("solution")
     return {**original, REWARD: None if failed else reward_value(row.get("embeddings")),
-            "num_input_tokens": int(row.get("num_input_tokens") or 0)}
+            "num_input_tokens": int(row.get("num_input_tokens") or 0),
+            "engine_error": str(error) if error else None,
+            ENGINE_CPU_COLUMN: 0.0, ENGINE_GPU_COLUMN: 0.0, ENGINE_NODE_COLUMN: None}
 
 
 class RewardModelScorer(RewardScorer):
     """vLLM replicas with a pooling runner: `replicas: [min, max]` becomes the concurrency."""
 
+    kind = "reward_model"
+
     def __init__(self, role: str, model_config: DictConfig, task_type: str) -> None:
         super().__init__(role, model_config)
         self.task_type = task_type
+
+    @property
+    def model_identity(self) -> str:
+        return f"{super().model_identity}:{self.task_type}"
 
     def processor_config(self):
         """The `vLLMEngineProcessorConfig` for this role, with the chat template stage on."""
         from ray.data.llm import vLLMEngineProcessorConfig
 
-        c = self.model_config
+        c = self.config
         engine_kwargs = {"max_model_len": c.context_length,
                          "tensor_parallel_size": c.tensor_parallel_size, **dict(c.engine_kwargs)}
         return vLLMEngineProcessorConfig(
@@ -74,8 +86,10 @@ class RewardModelScorer(RewardScorer):
             detokenize_stage=False,  # a pooling runner generates no tokens to detokenize
         )
 
-    def score(self, rows: Dataset) -> Dataset:
+    def _send(self, rows: Dataset) -> Dataset:
         from ray.data.llm import build_processor
 
         processor = build_processor(self.processor_config(), preprocess=reward_request)
-        return processor(rows).map(reward_result)
+        # vLLM's own actors cannot be asked to persist: the first map after them does.
+        return processor(rows).map(reward_result).map_batches(
+            PersistAnswered(self.request_store), batch_format="pyarrow")

@@ -15,8 +15,15 @@ from typing import Any
 import pyarrow as pa
 from ray.data import Dataset
 
-from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, Engine
-from synth.engines.request_replay import REPLAYED, REQUEST_KEY
+from synth.engines.base import Engine
+from synth.engines.columns import (
+    ENGINE_CPU_COLUMN,
+    ENGINE_GPU_COLUMN,
+    ENGINE_NODE_COLUMN,
+    REQUEST_KEY,
+)
+from synth.engines.model_role import ModelRole
+from synth.engines.request_replay import REPLAYED
 
 DROP_REASON = "drop_reason"
 # Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
@@ -34,21 +41,25 @@ class Stage(ABC):
     name: str = ""
     requires: tuple[str, ...] = ()  # columns the input rows must have
     count_columns: tuple[str, ...] = ()  # value counts of these go to summary.json
-    engine: Engine | None = None  # the model role this stage spends tokens on, if any
+    engine: Engine | None = None  # the completion role this stage spends tokens on, if any
 
     @abstractmethod
     def apply(self, rows: Dataset | None) -> Dataset:
         """This stage's output rows; `rows` is None for a source stage."""
 
     @property
+    def model_roles(self) -> tuple[ModelRole, ...]:
+        """Every model this stage calls; the runner gives each its request store."""
+        return (self.engine,) if self.engine else ()
+
+    @property
     def model_role(self) -> str | None:
         """The model role this stage's tokens and seconds are booked to in summary.json."""
-        return self.engine.role if self.engine else None
+        return self.model_roles[0].role if self.model_roles else None
 
     def describe(self) -> str:
         """One line for the dry run."""
-        model = f"  [{self.engine.resource_plan()}]" if self.engine else ""
-        return f"{self.name}{model}"
+        return "  ".join([self.name, *(f"[{role.resource_plan()}]" for role in self.model_roles)])
 
 
 def with_drop_reasons(batch: pa.Table, reasons: list[str | None]) -> pa.Table:

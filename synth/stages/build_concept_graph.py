@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import ray
 from omegaconf import DictConfig
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
 from synth.concepts.concept_graph import (
     build_kp_graph,
@@ -26,7 +26,8 @@ from synth.concepts.concept_graph import (
 )
 from synth.concepts.concept_text import canonical_concept
 from synth.concepts.kp_merging import merge_knowledge_points
-from synth.embeddings import SentenceEmbedder, resolve_embedding_model
+from synth.embeddings import EMBEDDING, EmbeddingModel
+from synth.engines.model_role import ModelRole
 from synth.stages.base import Stage, with_drop_reasons
 
 SEED_COLUMNS = ("id", "question", "solution", "topics", "knowledge_points")
@@ -42,14 +43,11 @@ def _canonical_list(values: list[str] | None) -> list[str]:
     return out
 
 
-def embed_texts(names: list[str], model: str) -> np.ndarray:
+def embed_texts(names: list[str], embedder: EmbeddingModel) -> np.ndarray:
     """Unit-normalised embeddings of `names`, computed on a Ray actor (order preserved)."""
-    model_dir = str(resolve_embedding_model(model))
     rows = ray.data.from_items([{"index": i, "name": n} for i, n in enumerate(names)])
-    embedded = rows.map_batches(SentenceEmbedder, fn_constructor_args=(model_dir, "name"),
-                                batch_format="pyarrow", batch_size=256,
-                                compute=ActorPoolStrategy(size=1)).sort("index")
-    return np.asarray([row["embedding"] for row in embedded.iter_rows()], dtype=np.float32)
+    embedded = embedder.embed(rows).select_columns(["index", EMBEDDING]).sort("index")
+    return np.asarray([row[EMBEDDING] for row in embedded.iter_rows()], dtype=np.float32)
 
 
 class ConceptGraphStage(Stage):
@@ -62,6 +60,12 @@ class ConceptGraphStage(Stage):
         self.config = config
         self.method = method
         self.graph_dir = graph_dir
+        self.embedder = EmbeddingModel(config.embedding_model, "name", batch_size=256) \
+            if config.merge_similar else None
+
+    @property
+    def model_roles(self) -> tuple[ModelRole, ...]:
+        return (self.embedder,) if self.embedder is not None else ()
 
     def describe(self) -> str:
         merge = (f", merge KPs at cosine {self.config.merge_threshold} ({self.config.embedding_model})"
@@ -72,7 +76,7 @@ class ConceptGraphStage(Stage):
         names = sorted({kp for seed in seeds for kp in seed["knowledge_points"]})
         if not self.config.merge_similar or len(names) < 2:
             return {name: name for name in names}
-        embeddings = embed_texts(names, self.config.embedding_model)
+        embeddings = embed_texts(names, self.embedder)
         return merge_knowledge_points(names, embeddings, self.config.merge_threshold)
 
     def apply(self, rows: Dataset | None) -> Dataset:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 from omegaconf import DictConfig
-from ray.data import ActorPoolStrategy, Dataset
+from ray.data import Dataset
 
-from synth.embeddings import SentenceEmbedder, embedding_array, resolve_embedding_model
+from synth.embeddings import EMBEDDING, EmbeddingModel, embedding_array, embedding_matrix
+from synth.engines.model_role import ModelRole
 from synth.quality.duplicate_resolution import (
     DUPLICATE_REASONS,
     EXACT,
@@ -49,19 +50,20 @@ class TextKeys:
                          "bucket_kinds": pa.array(kinds, KIND_TYPE)})
 
 
-class TextAndSemanticKeys(SentenceEmbedder):
-    """Text keys plus each row's embedding and its SimHash band keys (an actor: it holds a model)."""
+class TextAndSemanticKeys:
+    """Text keys plus the SimHash band keys of each row's embedding (computed upstream by the
+    embedding model role), and the embedding as a fixed-size vector for the cosine check."""
 
-    def __init__(self, model_dir: str, text_keys: TextKeys, threshold: float) -> None:
-        super().__init__(model_dir, text_keys.column)
+    def __init__(self, text_keys: TextKeys, threshold: float) -> None:
         self.text_keys = text_keys
-        self.bander = SimHashBander(self.model.get_sentence_embedding_dimension(), threshold)
+        self.threshold = threshold
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        vectors = self.encode(batch.column(self.column).to_pylist())
+        vectors = embedding_matrix(batch.column(EMBEDDING))
+        bander = SimHashBander(vectors.shape[1], self.threshold)  # seeded: the same every batch
         return (self.text_keys(batch)
-                .append_column("semantic_keys", pa.array(self.bander.keys(vectors), KEY_TYPE))
-                .append_column("embedding", embedding_array(vectors)))
+                .append_column("semantic_keys", pa.array(bander.keys(vectors), KEY_TYPE))
+                .append_column(EMBEDDING, embedding_array(vectors)))
 
 
 def _mark_duplicates(batch: pa.Table) -> pa.Table:
@@ -83,6 +85,12 @@ class DeduplicateStage(Stage):
         self.config = config
         self.requires = ("id", config.column)
         self.bander = MinHashBander(config.ngram_size, config.num_perm, config.threshold)
+        self.embedder = EmbeddingModel(config.semantic_model, config.column) \
+            if config.semantic else None
+
+    @property
+    def model_roles(self) -> tuple[ModelRole, ...]:
+        return (self.embedder,) if self.embedder is not None else ()
 
     def describe(self) -> str:
         semantic = f" + semantic {self.config.semantic_model}" if self.config.semantic else ""
@@ -93,11 +101,10 @@ class DeduplicateStage(Stage):
         texts = rows.select_columns(["id", self.config.column])
         text_keys = TextKeys(self.config.column, self.bander)
         if self.config.semantic:
-            model_dir = str(resolve_embedding_model(self.config.semantic_model))
-            keyed = texts.map_batches(
-                TextAndSemanticKeys, fn_constructor_args=(model_dir, text_keys,
-                                                          self.config.semantic_threshold),
-                batch_format="pyarrow", batch_size=64, compute=ActorPoolStrategy(size=1))
+            embedded = self.embedder.embed(texts)
+            keyed = embedded.map_batches(
+                TextAndSemanticKeys(text_keys, self.config.semantic_threshold),
+                batch_format="pyarrow")
             keyed = keyed.materialize()  # embeddings are computed once, used by both searches
         else:
             # Computed once and kept: the bucket search reads the keys twice (group, then join).

@@ -36,6 +36,8 @@ class DifficultyScoring(Protocol):
 
     role: str  # the model role its cost is booked to
 
+    def open_store(self, location: str) -> None: ...
+
     def score(self, rows: Dataset) -> Dataset: ...
 
     def resource_plan(self) -> str: ...
@@ -84,11 +86,11 @@ class DifficultyFilter(Stage):
         self.run_seed = run_seed
 
     @property
-    def model_role(self) -> str:
-        return self.scorer.role
+    def model_roles(self) -> tuple[DifficultyScoring, ...]:
+        return (self.scorer,)
 
     def describe(self) -> str:
-        return f"{self.name}  [{self.scorer.resource_plan()}, {self.mode}]"
+        return f"{super().describe()}  [{self.mode}]"
 
     def _with_bins(self, batch: pa.Table) -> pa.Table:
         bins = [difficulty_bin(v, self.edges) for v in batch.column(DIFFICULTY).to_pylist()]

@@ -57,11 +57,8 @@ class RewardScoringStage(Stage):
         self.scorer = scorer
 
     @property
-    def model_role(self) -> str:
-        return self.scorer.role
-
-    def describe(self) -> str:
-        return f"{self.name}  [{self.scorer.resource_plan()}]"
+    def model_roles(self) -> tuple[RewardScorer, ...]:
+        return (self.scorer,)
 
     def apply(self, rows: Dataset | None) -> Dataset:
         return self.scorer.score(rows)

@@ -72,7 +72,7 @@ def test_result_does_not_depend_on_block_count(ray_cluster, planted_rows):
 
 
 @pytest.mark.slow
-def test_semantic_dedup_catches_paraphrases_minhash_misses(ray_cluster):
+def test_semantic_dedup_catches_paraphrases_minhash_misses(ray_cluster, tmp_path):
     rows = [
         {"id": "a1", "question": "Tom has 5 apples and buys 3 more apples. How many apples does Tom have now?"},
         {"id": "a2", "question": "Tom owns five apples, then purchases three additional apples. What is his apple count now?"},
@@ -80,6 +80,19 @@ def test_semantic_dedup_catches_paraphrases_minhash_misses(ray_cluster):
     ]
     config = OmegaConf.structured(DedupConfig)
     config.semantic, config.semantic_threshold = True, 0.8
-    out = {r["id"]: r for r in DeduplicateStage(config).apply(ray_cluster.data.from_items(rows)).take_all()}
+    first, rerun = DeduplicateStage(config), DeduplicateStage(config)
+    for stage in (first, rerun):  # as the runner does: the embedding model's store in the run
+        (role,) = stage.model_roles
+        role.open_store(str(tmp_path / "requests" / role.store_name))
+    out = {r["id"]: r for r in first.apply(ray_cluster.data.from_items(rows)).take_all()}
     assert out["a1"]["drop_reason"] is None and out["a3"]["drop_reason"] is None
     assert out["a2"]["drop_reason"] == "semantic_duplicate"
+    stored = rerun.embedder.request_store.files()
+    assert stored, "the embeddings were not persisted"
+    # The rerun's embeddings come from the store: the same verdicts, and nothing re-embedded.
+    texts = ray_cluster.data.from_items(rows).select_columns(["id", "question"])
+    assert all(r["_replayed"] for r in rerun.embedder.embed(texts).take_all())
+    again = {r["id"]: r for r in rerun.apply(ray_cluster.data.from_items(rows)).take_all()}
+    assert {i: r["drop_reason"] for i, r in again.items()} == {
+        i: r["drop_reason"] for i, r in out.items()}
+    assert rerun.embedder.request_store.files() == stored

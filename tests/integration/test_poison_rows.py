@@ -12,7 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from synth.engines.base import Completion, CompletionWorker, on_model_replicas, replica_guard
+from synth.engines.base import Completion, CompletionWorker, replica_guard
+from synth.engines.model_role import on_model_replicas
 from synth.engines.request_replay import with_request_keys
 from synth.error_table import write_error_table
 

@@ -10,6 +10,8 @@ each filter's effect in the paper's terms (share of generated questions or respo
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +28,10 @@ STAGES = ["generate_questions", "language_filter", "dedup", "decontaminate",
 NUM_QUESTIONS = 8
 
 
-@pytest.fixture(scope="module")
-def scalequest_run(qpo_run, difficulty_training, tmp_path_factory):
+def run_scalequest(qpo_run, difficulty_training, output: Path) -> None:
+    """`synth run pipelines/scalequest_cpu.yaml` with this session's trained models."""
     _, difficulty = difficulty_training
-    output = tmp_path_factory.mktemp("scalequest")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "RAY_ADDRESS"}
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     result = subprocess.run(
         [sys.executable, "-m", "synth.cli", "run", "pipelines/scalequest_cpu.yaml",
          f"models.generator.model={qpo_run.outcome.checkpoint_dir}",
@@ -39,6 +40,12 @@ def scalequest_run(qpo_run, difficulty_training, tmp_path_factory):
          "solve.sampling.max_tokens=160", f"run.output_dir={output}", "run.name=sq"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def scalequest_run(qpo_run, difficulty_training, tmp_path_factory):
+    output = tmp_path_factory.mktemp("scalequest")
+    run_scalequest(qpo_run, difficulty_training, output)
     return output / "sq", json.loads((output / "sq" / "summary.json").read_text())
 
 
@@ -81,3 +88,37 @@ def test_summary_shows_each_filter_in_the_papers_terms(scalequest_run):
     assert by_stage["reward_scoring"]["model_role"] == "reward"
     if by_stage["reward_scoring"]["rows_in"]:
         assert summary["tokens_by_role"]["reward"]["tokens_in"] > 0
+
+
+def test_a_rerun_replays_every_scorer_and_solver_request(scalequest_run, qpo_run,
+                                                        difficulty_training):
+    """The run killed after its filters (the later stages' outputs gone): the same command
+    redoes them from the request store; no difficulty, solve or reward request is sent again,
+    and the final rows are the same. Runs last: it rewrites the shared run's later stages."""
+    run_dir, summary = scalequest_run
+    final_before = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
+    assert summary["final_rows"] == final_before.num_rows
+    first = STAGES.index("difficulty_filter") + 1
+    for position, name in enumerate(STAGES[first - 1:-1], start=first):
+        shutil.rmtree(run_dir / "stages" / f"{position:02d}_{name}")
+        (run_dir / "stages" / f"{position:02d}_{name}.json").unlink()
+    (run_dir / "stages" / f"{len(STAGES):02d}_{STAGES[-1]}.json").unlink()
+    shutil.rmtree(run_dir / "final")
+    run_scalequest(qpo_run, difficulty_training, run_dir.parent)
+    rerun = {r["stage"]: r for r in json.loads((run_dir / "summary.json").read_text())["stages"]}
+    for stage in ("difficulty_filter", "solve", "reward_scoring"):
+        record = rerun[stage]
+        assert record["requests_sent"] == 0, stage
+        assert record["requests_replayed"] == record["requests_total"] == record["rows_written"]
+    assert rerun["difficulty_filter"]["requests_total"] == rerun["difficulty_filter"]["rows_in"] > 0
+    final_after = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
+    assert final_rows(final_after) == final_rows(final_before)
+
+
+def final_rows(table) -> list[str]:
+    """The final pairs' ids and conversations, in a comparable form (none when no row was kept:
+    an empty final dataset has no columns to select)."""
+    if table.num_rows == 0:
+        return []
+    return sorted(json.dumps(row, sort_keys=True) for row in
+                  table.select(["id", "messages"]).to_pylist())

@@ -16,7 +16,10 @@ from synth.config.errors import ConfigError
 from synth.config.scalequest_filters_schema import validate_reward
 from synth.config.schema import ModelConfig, RewardConfig
 from synth.engines.llm_rows import ORIGINAL_ROW
+from synth.engines.model_role import ScoringWorker, on_model_replicas
+from synth.engines.request_replay import REPLAYED, RequestStore
 from synth.rewards import RewardScorer, build_reward_scorer
+from synth.rewards.base import REWARD_ANSWER
 from synth.rewards.reward_model import reward_request, reward_result, reward_value
 from synth.stages.reward_scoring import (
     BestOfNStage,
@@ -59,15 +62,25 @@ QUESTIONS = {
 REWARDS = {"weak": 0.1, "medium": 0.5, "strong": 0.9}
 
 
+class WordRewardWorker(ScoringWorker):
+    """A scripted scoring replica: the reward is read off the solution text."""
+
+    def __init__(self, store: RequestStore | None = None) -> None:
+        super().__init__(REWARD_ANSWER, store=store)
+
+    def answers(self, batch: pa.Table) -> dict[str, list]:
+        solutions = batch.column("solution").to_pylist()
+        return {"reward": [REWARDS[s] if s else None for s in solutions],
+                "num_input_tokens": [len(s or "") for s in solutions]}
+
+
 class WordReward(RewardScorer):
-    """A scripted scorer: the reward is read off the solution text."""
+    """A scripted scorer on the real model-role layer (keys, replay, persistence)."""
 
-    def score(self, rows: ray.data.Dataset) -> ray.data.Dataset:
-        def add_reward(batch: pa.Table) -> pa.Table:
-            rewards = [REWARDS[s] if s else None for s in batch.column("solution").to_pylist()]
-            return batch.append_column("reward", pa.array(rewards, pa.float64()))
+    kind = "word_reward"
 
-        return rows.map_batches(add_reward, batch_format="pyarrow")
+    def _send(self, rows: ray.data.Dataset) -> ray.data.Dataset:
+        return on_model_replicas(rows, WordRewardWorker, self.config, store=self.request_store)
 
 
 def solution_rows() -> ray.data.Dataset:
@@ -94,6 +107,28 @@ def test_reward_stage_then_best_of_n_keeps_one_sample_per_question(ray_cluster):
     assert reasons[("q-max", "not_best_of_n")] == 2 and reasons[("q-tie", "not_best_of_n")] == 2
 
 
+def test_rewards_are_persisted_and_a_rerun_replays_them(ray_cluster, tmp_path):
+    model = OmegaConf.structured(ModelConfig(engine="transformers", model="scripted"))
+    first, again = WordReward("reward", model), WordReward("reward", model)
+    for scorer in (first, again):
+        scorer.open_store(str(tmp_path / "requests" / "reward"))
+    fresh = first.score(solution_rows()).take_all()
+    assert not any(r[REPLAYED] for r in fresh)
+    assert len(first.request_store.files()) >= 1
+    replayed = again.score(solution_rows()).take_all()
+    assert all(r[REPLAYED] for r in replayed) and len(replayed) == 9
+    rewards = lambda rows: sorted((r["id"], r["sample_index"], r["reward"]) for r in rows)
+    assert rewards(replayed) == rewards(fresh)
+    assert sum(r["num_input_tokens"] for r in replayed) == sum(r["num_input_tokens"] for r in fresh)
+
+
+def test_every_scorer_prints_the_same_resource_line():
+    model = OmegaConf.structured(ModelConfig(engine="transformers", model="judge-model",
+                                             replicas=[1, 3], num_gpus=1))
+    assert WordReward("reward", model).resource_plan() == (
+        "reward: word_reward judge-model, replicas 1..3, 1 CPU, 1 GPU per replica")
+
+
 def test_reward_model_row_adapters():
     row = {"id": "q1", "question": "1+1?", "solution": "It is \\boxed{2}", "sample_index": 0}
     request = reward_request(row)
@@ -101,14 +136,15 @@ def test_reward_model_row_adapters():
     assert json.loads(request[ORIGINAL_ROW]) == row
     scored = reward_result({ORIGINAL_ROW: request[ORIGINAL_ROW], "embeddings": [0.25],
                             "num_input_tokens": 17})
-    assert scored == {**row, "reward": 0.25, "num_input_tokens": 17}
+    assert scored == {**row, "reward": 0.25, "num_input_tokens": 17, "engine_error": None,
+                      "_engine_cpu_s": 0.0, "_engine_gpu_s": 0.0, "_engine_node": None}
     assert reward_value([[0.1, 0.8]]) == 0.8  # two-label head: the "correct" class
     assert reward_value([]) is None and reward_value(None) is None
     failed = reward_result({ORIGINAL_ROW: request[ORIGINAL_ROW], "__inference_error__": "OOM"})
-    assert failed["reward"] is None
+    assert failed["reward"] is None and failed["engine_error"] == "OOM"  # not stored: retried
     unsolved = reward_request({**row, "solution": None})
     unsolved_result = reward_result({ORIGINAL_ROW: unsolved[ORIGINAL_ROW], "embeddings": [3.0]})
-    assert unsolved_result["reward"] is None
+    assert unsolved_result["reward"] is None and unsolved_result["engine_error"] is None
 
 
 def test_reward_model_processor_config_and_build(tmp_path):
