@@ -106,6 +106,7 @@ class ConsensusConfig:
     """Keep questions whose sampled answers agree."""
 
     min_agreement: float = 0.5  # share of samples in the majority answer class needed to keep a question
+    min_votes: int = 2  # samples the majority class needs: a lone answer is never "agreed"
     comparison_timeout_s: float = 5.0  # limit for one symbolic equivalence check (math-verify)
 
 

@@ -171,6 +171,13 @@ def _check_scalequest(cfg: DictConfig) -> None:
              cfg.consensus.min_agreement)
     require(cfg.consensus.comparison_timeout_s > 0, "consensus.comparison_timeout_s", "must be > 0",
              cfg.consensus.comparison_timeout_s)
+    require(cfg.consensus.min_votes >= 1, "consensus.min_votes", "must be >= 1",
+            cfg.consensus.min_votes)
+    votes_by_consensus = not (cfg.reward.enabled and cfg.reward.keep == "best")
+    require(not votes_by_consensus or cfg.solve.num_samples >= cfg.consensus.min_votes,
+            "consensus.min_votes", f"needs solve.num_samples >= {cfg.consensus.min_votes} "
+            f"(it is {cfg.solve.num_samples}): no question could reach min_votes agreeing answers",
+            cfg.consensus.min_votes)
 
 
 def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...]) -> None:

@@ -23,7 +23,8 @@ COLUMN_MEANINGS = {
     "answer": "the final answer extracted from the solution",
     "messages": "user/assistant conversation for SFT trainers",
     "method": "synthesis method that produced the row",
-    "agreement": "share of sampled solutions agreeing with the chosen answer",
+    "agreement": ("share of the sampled solutions whose answer is equivalent to the chosen one; "
+                  "every kept row has at least consensus.min_votes (default 2) agreeing samples"),
     "num_samples": "solutions sampled per question",
     "provenance": "models, sampling settings and seeds that produced the row",
 }

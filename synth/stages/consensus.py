@@ -2,7 +2,9 @@
 
 Answers are grouped into equivalence classes (normalised text and numbers first, math-verify
 for the rest). Agreement = size of the largest class / samples drawn, so a response with no
-answer counts against the question. Ties go to the class whose first member came first, and
+answer counts against the question. A question is kept only when its majority class holds at
+least `min_votes` samples (default 2) and `min_agreement` of the samples drawn: a lone
+answered sample agrees with nothing, so it is `too_few_votes`, never "agreed". Ties go to the class whose first member came first, and
 the chosen solution is the first majority member: every choice is deterministic, so a rerun
 keeps the same row. When the solutions carry a `reward` column (a reward-model stage ran
 before), the chosen solution is the majority member with the highest reward instead.
@@ -38,7 +40,7 @@ def answer_classes(answers: list[str], timeout_s: float) -> list[list[int]]:
 
 
 def vote(samples: list[dict[str, Any]], num_samples: int, min_agreement: float,
-         timeout_s: float) -> dict[str, Any]:
+         timeout_s: float, min_votes: int = 2) -> dict[str, Any]:
     """One output row for one question from its sampled responses."""
     samples = sorted(samples, key=lambda s: s["sample_index"])
     answered = [s for s in samples if s["response_status"] == "ok"]
@@ -56,8 +58,17 @@ def vote(samples: list[dict[str, Any]], num_samples: int, min_agreement: float,
     row.update(solution=chosen["solution"], answer=chosen["answer"], agreement=agreement,
                answer_class_sizes=sorted((len(c) for c in classes), reverse=True),
                chosen_sample_index=chosen["sample_index"],
-               **{DROP_REASON: None if agreement >= min_agreement else "low_agreement"})
+               **{DROP_REASON: consensus_verdict(len(majority), agreement, min_votes,
+                                                 min_agreement)})
     return row
+
+
+def consensus_verdict(votes: int, agreement: float, min_votes: int,
+                      min_agreement: float) -> str | None:
+    """None to keep; else why not: too few samples in the majority, or too small a share."""
+    if votes < min_votes:
+        return "too_few_votes"
+    return None if agreement >= min_agreement else "low_agreement"
 
 
 def _choose(members: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -79,20 +90,22 @@ OUTPUT_SCHEMA = pa.schema([
 
 
 class ConsensusStage(Stage):
-    """One row per question with `agreement`; drops `no_final_answer` and `low_agreement`."""
+    """One row per question with `agreement`; drops `no_final_answer`, `too_few_votes` and
+    `low_agreement`."""
 
     name = "consensus"
     requires = GROUP_COLUMNS
 
     def __init__(self, config: DictConfig, num_samples: int) -> None:
         self.min_agreement = float(config.min_agreement)
+        self.min_votes = int(config.min_votes)
         self.timeout_s = float(config.comparison_timeout_s)
         self.num_samples = num_samples
 
     def _vote_group(self, group: pa.Table) -> pa.Table:
         columns = [*GROUP_COLUMNS, *([REWARD] if REWARD in group.column_names else [])]
         row = vote(group.select(columns).to_pylist(), self.num_samples,
-                   self.min_agreement, self.timeout_s)
+                   self.min_agreement, self.timeout_s, self.min_votes)
         return pa.Table.from_pylist([row], schema=OUTPUT_SCHEMA)
 
     def apply(self, rows: Dataset | None) -> Dataset:

@@ -36,6 +36,8 @@ def test_run_name_defaults_to_file_stem():
     (["generate.sampling.top_p=1.5"], "generate.sampling.top_p", "must be in (0, 1]"),
     (["solve.sampling.max_tokens=0"], "solve.sampling.max_tokens", "must be >= 1"),
     (["consensus.min_agreement=2"], "consensus.min_agreement", "must be in [0, 1]"),
+    (["solve.num_samples=1"], "consensus.min_votes", "needs solve.num_samples >= 2"),
+    (["consensus.min_votes=5"], "consensus.min_votes", "needs solve.num_samples >= 5 (it is 4)"),
     (["models.solver.replicas=[3,1]"], "models.solver.replicas", "1 <= min <= max"),
     (["ray.num_cpus=2", "models.solver.replicas=[2,2]"], "models.solver.num_cpus",
      "would hang"),  # two 1-CPU replicas hold both CPUs: nothing could read their input

@@ -25,9 +25,21 @@ def test_majority_class_sizes_and_agreement():
 
 
 def test_below_threshold_is_dropped_with_reason():
-    row = vote([_sample(0, "1"), _sample(1, "2")], num_samples=2, min_agreement=0.75, timeout_s=5)
-    assert row["drop_reason"] == "low_agreement"
+    samples = [_sample(0, "1"), _sample(1, "1"), _sample(2, "2"), _sample(3, "3")]
+    row = vote(samples, num_samples=4, min_agreement=0.75, timeout_s=5)
+    assert row["drop_reason"] == "low_agreement" and row["answer_class_sizes"] == [2, 1, 1]
     assert vote([_sample(0, None)], 1, 0.5, 5)["drop_reason"] == "no_final_answer"
+
+
+def test_a_lone_answer_is_never_agreement():
+    # Two samples, one truncated: agreement 0.5 meets min_agreement, but nothing agreed with it.
+    lone = vote([_sample(0, "7"), _sample(1, None)], num_samples=2, min_agreement=0.5, timeout_s=5)
+    assert lone["agreement"] == 0.5 and lone["drop_reason"] == "too_few_votes"
+    split = vote([_sample(i, str(i)) for i in range(4)], 4, 0.25, 5)
+    assert split["answer_class_sizes"] == [1, 1, 1, 1] and split["drop_reason"] == "too_few_votes"
+    pair = vote([_sample(0, "7"), _sample(1, "7.0"), _sample(2, None), _sample(3, None)], 4, 0.5, 5)
+    assert pair["drop_reason"] is None  # two independent samples agree
+    assert vote([_sample(0, "7")], 1, 0.5, 5, min_votes=1)["drop_reason"] is None
 
 
 def test_reward_picks_the_best_majority_member_never_a_minority_one():

@@ -22,7 +22,7 @@ from tests.scripted_engine import ScriptedEngine
 # Question i (by seed order) is one of these shapes; solutions depend on the question text.
 QUESTIONS = [
     "What is one half written as a decimal number?",  # answers agree: 0.5 / \frac{1}{2}
-    "How many legs do three spiders have in total?",  # answers disagree -> low_agreement
+    "How many legs do three spiders have in total?",  # answers disagree -> too_few_votes
     "Ist das eine Frage über Äpfel und Birnen?",  # non_ascii
     "Hi",  # too_short
     "garbage that never ends",  # truncated by the generator
@@ -96,7 +96,8 @@ def test_every_drop_is_counted_with_its_reason(scripted_run):
     assert language["dropped"].get("non_ascii", 0) == sum(s.startswith("Ist") for s in shapes)
     assert language["dropped"].get("too_short", 0) == sum(s == "Hi" for s in shapes)
     consensus = stages["consensus"]
-    assert consensus["dropped"].get("low_agreement", 0) == sum("spiders" in s for s in shapes)
+    # A 1-1 split: no answer has the two votes agreement needs.
+    assert consensus["dropped"].get("too_few_votes", 0) == sum("spiders" in s for s in shapes)
     assert consensus["dropped"].get("no_final_answer", 0) == sum("no box" in s for s in shapes)
     assert summary["final_rows"] == sum("one half" in s for s in shapes)
 
