@@ -67,7 +67,7 @@ def run(quick: bool) -> list[Figure]:
     ray.shutdown()
     figures = []
     for name, seconds, counts in (("MinHash dedup", dedup_seconds, dedup_counts),
-                                  ("13-gram decontamination", decontam_seconds, decontam_counts)):
+                                  ("decontamination (13-gram + masked 4-gram)", decontam_seconds, decontam_counts)):
         note = (f"{rows:,} rows in {seconds:.0f} s; "
                 + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         figures.append(Figure("dedup_decontamination", f"{name} rows/s", rows / seconds, "rows/s",

@@ -148,11 +148,15 @@ class DedupConfig:
 
 @dataclass
 class DecontaminationConfig:
-    """Drop rows that share a long n-gram with a benchmark test question."""
+    """Drop rows that copy a benchmark test question, verbatim or lightly edited."""
 
     enabled: bool = True  # every pipeline decontaminates by default
     columns: List[str] = field(default_factory=lambda: ["question"])  # text checked against benchmarks
-    ngram_size: int = 13  # word n-grams on normalised text; 13 is the common choice (GPT-3 paper)
+    methods: List[str] = field(default_factory=lambda: ["ngram", "masked_ngram"])  # checked in order
+    ngram_size: int = 13  # ngram: word n-grams on normalised text; 13 is the common choice (GPT-3 paper)
+    masked_ngram_size: int = 4  # masked_ngram: n-grams with numbers and capitalised words masked
+    min_containment: float = 0.5  # masked_ngram: share of an item's telling grams found in the row
+    min_aligned: float = 0.75  # masked_ngram: share of a short item's words the row repeats in order
     benchmarks: List[BenchmarkConfig] = field(default_factory=_packaged_benchmarks)  # GSM8K + MATH test
 
 

@@ -231,6 +231,14 @@ def _check_quality(cfg: DictConfig) -> None:
              decontamination.ngram_size)
     require(len(decontamination.columns) >= 1, "decontamination.columns",
              "name at least one text column", list(decontamination.columns))
+    methods = list(decontamination.methods)
+    require(len(methods) >= 1 and set(methods) <= {"ngram", "masked_ngram"},
+            "decontamination.methods", "must name one or more of ngram, masked_ngram", methods)
+    require(decontamination.masked_ngram_size >= 2, "decontamination.masked_ngram_size",
+            "must be >= 2", decontamination.masked_ngram_size)
+    for key in ("min_containment", "min_aligned"):
+        require(0 < decontamination[key] <= 1, f"decontamination.{key}", "must be in (0, 1]",
+                decontamination[key])
     if decontamination.enabled:
         _check_benchmarks("decontamination.benchmarks", decontamination.benchmarks)
     require(cfg.report.gpu_hour_usd >= 0, "report.gpu_hour_usd", "must be >= 0",

@@ -48,8 +48,14 @@ def _decontamination_lines(cfg: DictConfig, summary: dict[str, Any]) -> list[str
         return ["Decontamination was not run for this dataset."]
     removed = {k: v for k, v in record["counts"].get("contaminated_by", {}).items() if k != "None"}
     section = cfg.decontamination
-    lines = [f"Questions sharing any {section.ngram_size}-word n-gram (normalised text) with a "
-             f"benchmark question were removed: {record['rows_in']} checked, "
+    methods = []
+    if "ngram" in section.methods:
+        methods.append(f"sharing any {section.ngram_size}-word n-gram (normalised text) with a "
+                       "benchmark question")
+    if "masked_ngram" in section.methods:
+        methods.append("matching one with its numbers or names changed, a clause reworded or "
+                       f"its sentences reordered (masked {section.masked_ngram_size}-grams)")
+    lines = [f"Questions {' or '.join(methods)} were removed: {record['rows_in']} checked, "
              f"{record['rows_in'] - record['rows_out']} removed.", "",
              "| benchmark | source | removed |", "| --- | --- | ---: |"]
     for benchmark in section.benchmarks:

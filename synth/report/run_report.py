@@ -17,6 +17,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from synth.report import plots
+from synth.report.contamination_examples import contamination_markdown, contamination_section
 from synth.report.run_figures import concept_counts, latest_column, mean, projected_cost
 from synth.run_directory import RunDirectory
 
@@ -50,6 +51,7 @@ def build_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
                      for record in summary["stages"] if "requests_total" in record],
         "by_role": by_role, "totals": summary["totals"], "scores": scores,
         "cost": projected_cost(summary, cfg.report.gpu_hour_usd, cfg.report.cpu_hour_usd),
+        "decontamination": contamination_section(cfg, run_dir, summary),
     }
 
 
@@ -96,6 +98,7 @@ def report_markdown(report: dict[str, Any]) -> str:
                   "| --- | --- | ---: | ---: | ---: |"]
         lines += [f"| {r['stage']} | {r['model_role']} | {r['requests_total']} | "
                   f"{r['requests_replayed']} | {r['requests_sent']} |" for r in report["requests"]]
+    lines += contamination_markdown(report.get("decontamination"))
     cost = report["cost"]
     per_1k = cost["cost_per_1k_pairs_usd"]
     lines += ["", "## Cost", "",

@@ -32,7 +32,8 @@ DROP_REASON = "drop_reason"
 STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
                        "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
                        REQUEST_KEY, REPLAYED, "duplicate_of",
-                       "contaminated_by")
+                       "contaminated_by", "contaminated_item", "contamination_method",
+                       "contamination")
 
 
 class Stage(ABC):

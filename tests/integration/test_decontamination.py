@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 from omegaconf import OmegaConf
 
@@ -50,5 +51,40 @@ def test_verbatim_and_lightly_edited_benchmark_questions_are_removed(ray_cluster
 
 def test_short_texts_only_match_whole(ray_cluster):
     stage = DecontaminationStage(_config())
-    assert stage.index.overlapping_benchmark("What is $1 + 1$?") is None
-    assert stage.index.overlapping_benchmark("") is None
+    assert stage.overlap.find("What is $1 + 1$?") is None
+    assert stage.overlap.find("") is None
+
+
+def test_the_report_counts_removals_per_benchmark_and_method_with_examples(ray_cluster, tmp_path):
+    from synth.quality.benchmark_ngrams import VerbatimOverlapIndex, gram_hashes
+    from synth.quality.text_normalization import normalized_words
+    from synth.report.contamination_examples import contamination_markdown, contamination_section
+    from synth.run_directory import RunDirectory
+    from synth.stage_stats import count_stage_output
+    from tests.benchmark_edits import change_numbers
+
+    gsm8k = _first("gsm8k", 40)
+    verbatim = VerbatimOverlapIndex(gsm8k, 13)
+    # An item with its numbers changed that no 13-gram catches: the masked check's work.
+    renumbered = next(text for _, text in [(i, change_numbers(q, random.Random(i)))
+                                           for i, q in enumerate(gsm8k[1:])]
+                      if text and verbatim.match(normalized_words(text),
+                                                 gram_hashes(normalized_words(text), 13)) is None)
+    rows = [{"id": "verbatim", "question": gsm8k[0]},
+            {"id": "renumbered", "question": renumbered},
+            {"id": "clean", "question": "A farmer plants 12 rows of corn with 9 plants each. "
+                                        "How many plants are there?"}]
+    config = _config()
+    run_dir = RunDirectory(tmp_path / "run")
+    stage_dir = run_dir.stage_path(2, "decontaminate")
+    DecontaminationStage(config).apply(ray_cluster.data.from_items(rows)).write_parquet(str(stage_dir))
+    record = {"stage": "decontaminate", **count_stage_output(stage_dir, ("contaminated_by", "contamination"))}
+    cfg = OmegaConf.create({"decontamination": config})
+    section = contamination_section(cfg, run_dir, {"stages": [record]})
+    assert section["removed"] == {"gsm8k/ngram": 1, "gsm8k/masked_ngram": 1}
+    by_row = {e["row"]: e for e in section["examples"]}
+    assert by_row[gsm8k[0]]["benchmark_text"] == gsm8k[0] and by_row[gsm8k[0]]["item"] == 0
+    assert {e["method"] for e in section["examples"]} == {"ngram", "masked_ngram"}
+    assert by_row[renumbered]["benchmark_text"] in gsm8k[1:]
+    markdown = "\n".join(contamination_markdown(section))
+    assert "| gsm8k | masked_ngram | 1 |" in markdown and "caught by masked_ngram" in markdown
