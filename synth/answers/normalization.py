@@ -12,6 +12,7 @@ import math
 import re
 
 from synth.answers.extraction import closing_brace
+from synth.answers.number_forms import exact_number_forms
 
 _LATEX_NOISE = re.compile(r"\\left|\\right|\\!|\\,|\\;|\\:|\\displaystyle|\\\$|\$|\s+")
 TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}")
@@ -66,10 +67,12 @@ def _brace_shorthand_arguments(text: str) -> str:
 def repair_latex(answer: str) -> str:
     """An answer with the LaTeX shorthands math-verify misreads rewritten; same meaning.
 
-    Drops explicit thousands separators (math-verify cannot parse `\\frac{12}{5,\\!525}`) and
-    braces shorthand `\\frac`/`\\sqrt` arguments (see `_brace_shorthand_arguments`).
+    Drops explicit thousands separators (math-verify cannot parse `\\frac{12}{5,\\!525}`),
+    braces shorthand `\\frac`/`\\sqrt` arguments (see `_brace_shorthand_arguments`) and spells
+    scientific notation and repeating decimals as exact numbers (`number_forms`).
     """
-    return _brace_shorthand_arguments(_LATEX_THOUSANDS_SEPARATOR.sub("", answer)).strip()
+    text = _brace_shorthand_arguments(_LATEX_THOUSANDS_SEPARATOR.sub("", answer))
+    return exact_number_forms(text).strip()
 
 
 def normalize_answer(answer: str) -> str:

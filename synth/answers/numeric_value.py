@@ -14,10 +14,12 @@ no `\\left`/`\\right`, `\\dfrac` already `\\frac`).
 
 from __future__ import annotations
 
+import cmath
 import math
 import re
 
 _TOKEN = re.compile(r"\d+(?:\.\d*)?|\.\d+|\\[a-zA-Z]+|[-+*/^(){}\[\]]")
+_COMPLEX_TOKEN = re.compile(r"\d+(?:\.\d*)?|\.\d+|\\[a-zA-Z]+|[-+*/^(){}\[\]]|i(?![a-zA-Z])")
 _MULTIPLY = {"*", "\\cdot", "\\times"}
 _LARGEST = 1e300
 
@@ -28,7 +30,26 @@ class _Unreadable(Exception):
 
 def numeric_value(text: str) -> float | None:
     """The value of `text` when it is a closed-form number in the grammar above, else None."""
-    tokens = _TOKEN.findall(text)
+    value = _evaluate(text, _TOKEN)
+    if value is None or isinstance(value, complex) or not math.isfinite(value) \
+            or abs(value) > _LARGEST:
+        return None
+    return float(value)
+
+
+def complex_value(text: str) -> complex | None:
+    """The value of a complex number written with `i` (`6-5i`, `6-i\\cdot5`, `\\frac{3i}{2}`)
+    in the grammar above; None for a text without `i` or outside the grammar."""
+    if "i" not in text.replace("\\pi", "").replace("\\frac", "").replace("\\sqrt", ""):
+        return None
+    value = _evaluate(text, _COMPLEX_TOKEN)
+    if value is None or not cmath.isfinite(complex(value)) or abs(value) > _LARGEST:
+        return None
+    return complex(value)
+
+
+def _evaluate(text: str, token_pattern: re.Pattern) -> float | complex | None:
+    tokens = token_pattern.findall(text)
     if not tokens or "".join(tokens) != text:  # a character outside the grammar
         return None
     reader = _Reader(tokens)
@@ -36,11 +57,9 @@ def numeric_value(text: str) -> float | None:
         value = reader.expression()
         if reader.position != len(tokens):
             return None
-    except (_Unreadable, ArithmeticError, ValueError):
+    except (_Unreadable, ArithmeticError, ValueError, TypeError):
         return None
-    if isinstance(value, complex) or not math.isfinite(value) or abs(value) > _LARGEST:
-        return None
-    return float(value)
+    return value
 
 
 class _Reader:
@@ -104,6 +123,8 @@ class _Reader:
             return float(token)
         if token == "\\pi":
             return math.pi
+        if token == "i":
+            return 1j
         if token == "\\frac":
             numerator = self.argument()
             return numerator / self.argument()
@@ -143,4 +164,4 @@ class _Reader:
 
 
 def _starts_atom(token: str) -> bool:
-    return token in ("\\pi", "\\frac", "\\sqrt", "(", "{") or token[0].isdigit()
+    return token in ("\\pi", "\\frac", "\\sqrt", "(", "{", "i") or token[0].isdigit()

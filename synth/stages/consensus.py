@@ -18,20 +18,28 @@ import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.answers.equivalence import answers_equivalent
+from synth.answers.equivalence import EQUAL, UNSURE, compare_answers
 from synth.stages.base import DROP_REASON, Stage
 
 GROUP_COLUMNS = ("id", "question", "question_seed", "sample_index", "solution", "answer",
                  "response_status")
 REWARD = "reward"
+# True when some comparison of the question's answers was "not sure" (counted in summary.json).
+ANSWERS_UNSURE = "answers_unsure"
 
 
-def answer_classes(answers: list[str], timeout_s: float) -> list[list[int]]:
-    """Indices of `answers` grouped by equivalence, in order of first appearance."""
+def answer_classes(answers: list[str], timeout_s: float,
+                   unsure: list[int] | None = None) -> list[list[int]]:
+    """Indices of `answers` grouped by equivalence, in order of first appearance. Comparisons
+    math-verify could only settle on a partial reading count as different, and are counted
+    in `unsure` (one list element: the count) when it is given."""
     classes: list[list[int]] = []
     for index, answer in enumerate(answers):
         for members in classes:
-            if answers_equivalent(answers[members[0]], answer, timeout_s):
+            verdict = compare_answers(answers[members[0]], answer, timeout_s)
+            if unsure is not None and verdict == UNSURE:
+                unsure[0] += 1
+            if verdict == EQUAL:
                 members.append(index)
                 break
         else:
@@ -48,10 +56,12 @@ def vote(samples: list[dict[str, Any]], num_samples: int, min_agreement: float,
     row = {"id": first["id"], "question": first["question"], "question_seed": first["question_seed"],
            "solution": None, "answer": None, "agreement": 0.0, "num_samples": num_samples,
            "num_answered": len(answered), "answer_class_sizes": [], "chosen_sample_index": None,
-           DROP_REASON: "no_final_answer"}
+           ANSWERS_UNSURE: False, DROP_REASON: "no_final_answer"}
     if not answered:
         return row
-    classes = answer_classes([s["answer"] for s in answered], timeout_s)
+    unsure = [0]
+    classes = answer_classes([s["answer"] for s in answered], timeout_s, unsure)
+    row[ANSWERS_UNSURE] = unsure[0] > 0
     majority = max(classes, key=len)  # max keeps the first of equally large classes
     chosen = _choose(answered[i] for i in majority)
     agreement = len(majority) / num_samples
@@ -85,7 +95,7 @@ OUTPUT_SCHEMA = pa.schema([
     ("solution", pa.string()), ("answer", pa.string()), ("agreement", pa.float64()),
     ("num_samples", pa.int64()), ("num_answered", pa.int64()),
     ("answer_class_sizes", pa.list_(pa.int64())), ("chosen_sample_index", pa.int64()),
-    (DROP_REASON, pa.string()),
+    (ANSWERS_UNSURE, pa.bool_()), (DROP_REASON, pa.string()),
 ])
 
 
@@ -95,6 +105,7 @@ class ConsensusStage(Stage):
 
     name = "consensus"
     requires = GROUP_COLUMNS
+    count_columns = (ANSWERS_UNSURE,)
 
     def __init__(self, config: DictConfig, num_samples: int) -> None:
         self.min_agreement = float(config.min_agreement)

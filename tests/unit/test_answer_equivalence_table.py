@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.answers.equivalence import answers_equivalent, fast_verdict
+from synth.answers.equivalence import UNSURE, answers_equivalent, compare_answers, fast_verdict
 from synth.benchmarks.benchmark_sets import packaged_benchmark
 
 PACKAGED = {"gsm8k": "gsm8k_test", "math": "math_test"}  # benchmark -> the copy synth ships
@@ -173,6 +173,37 @@ TABLE: list[tuple[str, str, str, bool]] = [
     ("math", "\\$15,\\!000", "\\$1500", False),
     ("math", "\\$0.50", "0.5", True),
     ("math", "-\\$0.50", "\\$0.50", False),                # a loss, not a gain
+    # --- complex numbers, in any order -----------------------------------------------------
+    ("math", "6+9i", "9i+6", True),
+    ("math", "6+9i", "6 + i \\cdot 9", True),
+    ("math", "6+9i", "6-9i", False),                       # the conjugate
+    ("math", "6+9i", "9+6i", False),                       # parts swapped
+    ("math", "-11 + 27i", "27i - 11", True),
+    ("math", "-11 + 27i", "-11-27i", False),
+    ("math", "\\frac{3}{2} + \\frac{3}{2} i", "1.5+1.5i", True),
+    ("math", "\\frac{3}{2} + \\frac{3}{2} i", "\\frac{3}{2}i + \\frac{3}{2}", True),
+    ("math", "\\frac{3}{2} + \\frac{3}{2} i", "\\frac{3}{2} - \\frac{3}{2}i", False),
+    ("math", "\\frac{1}{5} + \\frac{3}{5}i", "0.2+0.6i", True),
+    # --- scientific notation, LaTeX and float literal, compared exactly ---------------------
+    ("math", "0.75", "7.5e-1", True),
+    ("math", "0.75", "7.5\\times10^{-1}", True),
+    ("math", "0.75", "7.5e-2", False),
+    ("math", "187.5", "1.875 \\cdot 10^{2}", True),
+    ("math", "187.5", "1.875e2", True),
+    ("math", "187.5", "1.875\\times10^{3}", False),
+    ("gsm8k", "70000", "7e4", True),
+    ("gsm8k", "1450000", "1.45e6", True),
+    ("gsm8k", "1450000", "1.45e5", False),
+    # --- repeating decimals ----------------------------------------------------------------
+    ("math", "\\frac{1}{3}", "0.\\overline{3}", True),
+    ("math", "\\frac{1}{3}", "0.3", False),              # a rounded decimal is not exact
+    ("math", "\\frac{1}{3}", "0.\\overline{6}", False),
+    ("math", "\\frac{7}{9}", "0.\\overline{7}", True),
+    ("math", "\\frac{2}{3}", "0.6\\overline{6}", True),
+    # --- a letter after a fraction is a variable, not a unit --------------------------------
+    ("math", "\\frac{8t}{3}", "\\frac{8}{3} t", True),
+    ("math", "\\frac{8t}{3}", "\\frac{8}{3}", False),
+    ("math", "\\frac{8t}{3}", "\\frac{8}{3} s", False),
 ]
 
 IDS = [f"{benchmark}:{gold}~{candidate}" for benchmark, gold, candidate, _ in TABLE]
@@ -214,3 +245,13 @@ def test_fast_path_decides_a_share_and_never_contradicts():
                 assert verdict is expected, (left, right)
                 decided += 1
     assert decided >= 0.3 * 2 * len(TABLE)
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("\\frac{1}{3}E_{1}+\\frac{2}{3}E_{2}", "\\frac{2}{3}E_{1}+\\frac{2}{3}E_{2}"),
+    ("\\frac{1}{3}E_{1}+\\frac{2}{3}E_{2}", "\\frac{2}{3}"),
+])
+def test_a_pair_matched_on_a_partial_parse_is_unsure_never_equal(left, right):
+    # math-verify reads both as 2/3 (the E terms dropped) and would accept the pair.
+    assert compare_answers(left, right) == UNSURE
+    assert not answers_equivalent(left, right) and not answers_equivalent(right, left)

@@ -51,3 +51,12 @@ def test_reward_picks_the_best_majority_member_never_a_minority_one():
 def test_choice_ignores_arrival_order():
     samples = [_sample(2, "4", 0.9), _sample(0, "4", 0.9), _sample(1, "7", 0.1)]
     assert vote(samples, 3, 0.5, 5)["chosen_sample_index"] == 0  # equal rewards: earlier sample
+
+
+def test_an_unsure_comparison_splits_the_class_and_is_counted():
+    samples = [_sample(0, "\\frac{1}{3}E_{1}+\\frac{2}{3}E_{2}"),
+               _sample(1, "\\frac{2}{3}E_{1}+\\frac{2}{3}E_{2}"), _sample(2, "7")]
+    row = vote(samples, num_samples=3, min_agreement=0.5, timeout_s=5)
+    assert row["answer_class_sizes"] == [1, 1, 1] and row["answers_unsure"] is True
+    assert row["drop_reason"] == "too_few_votes"
+    assert vote([_sample(0, "7"), _sample(1, "7.0")], 2, 0.5, 5)["answers_unsure"] is False
