@@ -25,6 +25,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from synth.benchmarks.benchmark_sets import BenchmarkSourceError
 from synth.config.errors import ConfigError
 from synth.error_table import ModelRoleFailed
 from synth.job_submission import JobClientError
@@ -266,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_CONFIG
     except JobClientError as error:
         print(f"synth: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except BenchmarkSourceError as error:  # an empty, unreadable or malformed benchmark file
+        print(f"synth: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     except ModelRoleFailed as error:
         print(f"synth: {error}", file=sys.stderr)

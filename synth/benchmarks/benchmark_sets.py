@@ -82,17 +82,38 @@ def _read_records(cfg: DictConfig) -> list[dict]:
         if not path.is_file():
             raise BenchmarkSourceError(f"benchmark {cfg.name}: file not found: {path}")
         if path.suffix == ".parquet":
-            return pq.read_table(path).to_pylist()
-        return _read_jsonl(path)
+            try:
+                return pq.read_table(path).to_pylist()
+            except (OSError, pa.ArrowException) as error:
+                raise BenchmarkSourceError(f"benchmark {cfg.name}: {path} is not a readable "
+                                           f"Parquet file ({error})") from None
+        return _read_jsonl(path, cfg.name)
     return _read_hub(cfg)
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def _read_jsonl(path: Path, name: str = "") -> list[dict]:
+    """Every record of a JSONL file; a malformed line is an error naming the file and line."""
     import gzip
 
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    records = []
+    line_number = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for line_number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError(f"a JSON {type(record).__name__}, not an object")
+                records.append(record)
+    except UnicodeDecodeError:
+        raise BenchmarkSourceError(f"benchmark {name}: {path} line {line_number + 1}: "
+                                   "not UTF-8 text") from None
+    except (ValueError, OSError) as error:  # JSONDecodeError is a ValueError; gzip's are OSError
+        raise BenchmarkSourceError(f"benchmark {name}: {path} line {line_number}: "
+                                   f"not a JSON object ({error})") from None
+    return records
 
 
 def _read_hub(cfg: DictConfig) -> list[dict]:
