@@ -28,7 +28,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SOLVER_BATCH = 2  # one replica: a kill may lose at most this many answered-but-unsaved requests
 RUN = ["generate.num_questions=8", "generate.sampling.max_tokens=96", "solve.num_samples=3",
-       "solve.sampling.max_tokens=64", "consensus.min_agreement=0.3",
+       "solve.sampling.max_tokens=64", "consensus.min_agreement=0.3", "consensus.min_votes=1",
        "models.generator.threads=1", "models.solver.threads=1", "models.generator.batch_size=2",
        f"models.solver.batch_size={SOLVER_BATCH}"]
 STAGES = 7

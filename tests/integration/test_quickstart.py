@@ -15,7 +15,7 @@ from synth.stages.final_pairs import FINAL_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = ["generate.num_questions=6", "solve.num_samples=3", "solve.sampling.max_tokens=160",
-         "consensus.min_agreement=0.3", "run.name=small"]
+         "consensus.min_agreement=0.3", "consensus.min_votes=1", "run.name=small"]
 
 
 @pytest.fixture(scope="module")
