@@ -4,8 +4,9 @@ killed engine replica does not fail the run; Ctrl-C stops cleanly; a run grows.
 
 The driver runs as `synth run` in its own process group (as a user's terminal would hold it)
 and is SIGKILLed (or sent SIGINT, as Ctrl-C would) at chosen points: after a progress line, or
-once the solver's request store holds a share of the stage's requests. Whatever Ray started for
-it is killed with the group, as a lost machine would take it.
+once the solver's request store holds a share of the stage's requests. A SIGKILL takes every
+process the run started with it, Ray's workers included (they run in process groups of their
+own), as a lost machine would: a replica left alive would go on answering after the "kill".
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Watch:
     def __init__(self, output_dir: Path, pid: int) -> None:
         self.run_dir, self.pid, self.lines = output_dir / NAME, pid, []
         self.descendants: list[psutil.Process] = []
+        self.answered_at_start = self.answered("solver")
         self.answered_at_stop = 0
 
     def answered(self, role: str) -> int:
@@ -80,6 +82,8 @@ def synth_run(output_dir: Path, overrides: list[str] = RUN, stop_when: Callable[
                 os.killpg(process.pid, stop_signal)
             except (ProcessLookupError, psutil.Error):
                 pass
+            if stop_signal == signal.SIGKILL:
+                _kill_all(watch.descendants)
 
     def poll() -> None:
         while process.poll() is None and not stopped.is_set():
@@ -108,6 +112,14 @@ def _kill_group(group: int) -> None:
         pass
 
 
+def _kill_all(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+
+
 def after_line(*parts: str, delay: float = 0.0) -> Callable[[Watch], bool]:
     """Once a line containing every one of `parts` was printed, `delay` seconds later."""
     seen: list[float] = []
@@ -120,8 +132,20 @@ def after_line(*parts: str, delay: float = 0.0) -> Callable[[Watch], bool]:
 
 
 def solver_answered(count: int) -> Callable[[Watch], bool]:
-    """Once the solver's store holds at least `count` answers."""
-    return lambda watch: watch.answered("solver") >= count
+    """Once the solver's store holds at least `count` answers, one at least answered by this
+    run (so the run is stopped inside its solve stage, never before it)."""
+    def when(watch: Watch) -> bool:
+        answered = watch.answered("solver")
+        return answered >= count and answered > watch.answered_at_start
+    return when
+
+
+def kill_points(total: int, shares: list[float]) -> list[int]:
+    """Answered-request counts at `shares` of `total`, each leaving room for one solver batch
+    per later point: with few requests and batches of two, 85% and 95% would otherwise fall in
+    the same batch, or in the last one, and a run could finish its solve stage before its kill."""
+    return [min(round(share * total), total - (len(shares) - position) * SOLVER_BATCH)
+            for position, share in enumerate(shares)]
 
 
 def final_rows(output_dir: Path, name: str = NAME) -> list[tuple]:
@@ -180,8 +204,8 @@ def test_killed_at_any_point_resumes_to_the_same_rows_without_resending(uninterr
     assert_stopped_cleanly(code, output, watch, 130)
     assert output.count("already complete, skipped") == 0
 
-    kills = [(round(0.3 * total), signal.SIGKILL), (round(0.7 * total), signal.SIGKILL),
-             (round(0.85 * total), signal.SIGINT), (round(0.95 * total), signal.SIGKILL)]
+    kills = list(zip(kill_points(total, [0.3, 0.7, 0.85, 0.95]),
+                     [signal.SIGKILL, signal.SIGKILL, signal.SIGINT, signal.SIGKILL]))
     answered_before = 0
     for position, (count, stop_signal) in enumerate(kills):
         code, output, watch = synth_run(tmp_path, stop_when=solver_answered(count),
