@@ -12,9 +12,10 @@
     synth submit pipelines/scalequest.yaml --address http://HEAD:8265 [--follow]
     synth jobs list|status|logs|stop [JOB_ID] --address http://HEAD:8265
 
-Exit codes: 0 done, 2 bad config or arguments (nothing was started), 1 the run failed,
-130 / 143 stopped by Ctrl-C / SIGTERM (every answered model request is kept: the same command
-resumes).
+Exit codes: 0 done, 2 bad config, arguments or input data (nothing was started), 1 the run
+failed (one line says why; a write that failed names its path, anything unexpected leaves its
+traceback under <run dir>/logs/), 130 / 143 stopped by Ctrl-C / SIGTERM (every answered model
+request is kept: the same command resumes).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from synth.benchmarks.benchmark_sets import BenchmarkSourceError
 from synth.config.errors import ConfigError
+from synth.data_files import DataFileError
 from synth.error_table import ModelRoleFailed
 from synth.job_submission import JobClientError
 from synth.run_storage import run_path
@@ -90,7 +91,23 @@ def _parser() -> argparse.ArgumentParser:
     jobs.add_argument("job_id", nargs="?", help="job (submission) id; not needed for list")
     jobs.add_argument("--follow", action="store_true", help="logs: stream until the job ends")
     _add_address(jobs)
+    for command in (run, evaluate, build, inspect, train, submit, jobs):
+        _add_verbose(command)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help="show an unexpected error's full traceback instead of one line")
+
+
+def _note_run_dir(args: argparse.Namespace, cfg) -> None:
+    """Where an unexpected error's traceback is written: the run directory, once known."""
+    from omegaconf import OmegaConf
+
+    output_dir, name = OmegaConf.select(cfg, "run.output_dir"), OmegaConf.select(cfg, "run.name")
+    if output_dir and name:
+        args.run_dir = run_path(output_dir) / name
 
 
 def _add_address(parser: argparse.ArgumentParser) -> None:
@@ -167,6 +184,7 @@ def _graph(args: argparse.Namespace) -> int:
     from synth.runner import run_pipeline
 
     cfg = load_config(args.config, args.overrides)
+    _note_run_dir(args, cfg)
     if cfg.pipeline not in ("mathscale", "gsdp"):
         raise ConfigError(f"pipeline: synth graph needs a mathscale or gsdp config, got {cfg.pipeline!r}")
     summary = run_pipeline(cfg, build_concept_graph_stages(cfg), writes_final=False)
@@ -180,6 +198,7 @@ def _train(args: argparse.Namespace) -> int:
     from synth.training import trainer_for
 
     cfg = load_config(args.config, args.overrides)
+    _note_run_dir(args, cfg)
     if cfg.pipeline != args.kind:
         raise ConfigError(f"pipeline: synth train {args.kind} needs `pipeline: {args.kind}`, "
                           f"got {cfg.pipeline!r}")
@@ -199,6 +218,7 @@ def _run(args: argparse.Namespace) -> int:
     from synth.training import TRAINERS
 
     cfg = load_config(args.config, args.overrides)
+    _note_run_dir(args, cfg)
     if cfg.pipeline == "eval":
         raise ConfigError(f"pipeline: {args.config} is an eval config; run it with `synth eval {args.config}`")
     if cfg.pipeline in TRAINERS:
@@ -206,7 +226,13 @@ def _run(args: argparse.Namespace) -> int:
                           f"run it with `synth train {cfg.pipeline} {args.config}`")
     stages = build_stages(cfg)
     if args.dry_run:
-        print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}")
+        from synth.run_directory import RunDirectory
+
+        run_dir = RunDirectory(run_path(cfg.run.output_dir) / cfg.run.name)
+        run_dir.check_writable()
+        growing = run_dir.planned_changes(cfg)
+        print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}"
+              + (f" (grows: {'; '.join(growing)})" if growing else ""))
         for position, stage in enumerate(stages, start=1):
             print(f"  {position}. {stage.describe()}")
         return 0
@@ -225,6 +251,7 @@ def _eval(args: argparse.Namespace) -> int:
     from synth.evaluation.metrics import metrics_markdown
 
     cfg = load_config(args.config, args.overrides)
+    _note_run_dir(args, cfg)
     if cfg.pipeline != "eval":
         raise ConfigError(f"pipeline: synth eval needs `pipeline: eval`, got {cfg.pipeline!r}; "
                           f"run it with `synth run {args.config}`")
@@ -248,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
+    args.run_dir = None  # set once a command knows its run directory (tracebacks go there)
     previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.command == "run":
@@ -268,11 +296,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JobClientError as error:
         print(f"synth: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
-    except BenchmarkSourceError as error:  # an empty, unreadable or malformed benchmark file
+    except DataFileError as error:  # an empty, unreadable or malformed data file
         print(f"synth: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     except ModelRoleFailed as error:
         print(f"synth: {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    except Exception as error:  # nothing synth can name: one line, the traceback in logs/
+        if args.verbose:
+            raise
+        from synth.failure_lines import save_traceback, unexpected_line, write_failure
+
+        line = write_failure(error) or unexpected_line(error, save_traceback(error, args.run_dir))
+        print(f"synth: {line}", file=sys.stderr)
         return EXIT_RUN_FAILED
     except (Interrupted, KeyboardInterrupt) as stop:
         code = stop.exit_code if isinstance(stop, Interrupted) else 130

@@ -31,4 +31,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     totals = summary["totals"]
     lines.append(f"final rows: {summary['final_rows']}   wall {totals['wall_seconds']:.1f}s   "
                  f"cpu {totals['cpu_seconds']:.1f}s   gpu {totals['gpu_seconds']:.1f}s")
+    cumulative = summary.get("cumulative_totals", totals)
+    if cumulative != totals:
+        lines.append(f"with the resumed stages' earlier runs: wall {cumulative['wall_seconds']:.1f}s   "
+                     f"cpu {cumulative['cpu_seconds']:.1f}s   gpu {cumulative['gpu_seconds']:.1f}s")
     return "\n".join(lines)

@@ -25,6 +25,8 @@ questions and samples reach a model. Any other config change is refused.
 from __future__ import annotations
 
 import json
+import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
 from synth.run_storage import is_local, remove_tree
-
 
 # Counts a rerun may raise without starting over; None (no limit) is the largest value.
 GROWABLE_COUNTS = ("generate.num_questions", "solve.num_samples", "sample.num_combinations",
@@ -63,26 +64,60 @@ class RunDirectory:
     def record_path(self, position: int, name: str) -> Path:
         return self.stage_path(position, name).with_suffix(".json")
 
+    def planned_changes(self, cfg: DictConfig) -> list[str]:
+        """What running `cfg` here would grow ("key: old -> new"), reading only: a ConfigError
+        when the directory holds a run with a different config, so that the dry run refuses
+        exactly what the run would."""
+        if not (cfg.run.resume and self.config_path.exists()):
+            return []
+        previous = OmegaConf.create(self.config_path.read_text())
+        if _run_identity(previous) == _run_identity(cfg):
+            return []
+        grown = _grown_counts(previous, cfg)
+        if not grown:
+            raise ConfigError(
+                f"run.name: {self.root} holds a run with a different config (a rerun "
+                f"may only raise {', '.join(GROWABLE_COUNTS)}); choose another "
+                "run.name, or pass run.resume=false to start it over")
+        return grown
+
+    def check_writable(self) -> None:
+        """A ConfigError naming `run.output_dir` unless the run directory can be created and
+        written: checked before Ray starts, by the dry run too, with a real write."""
+        if not is_local(self.root):
+            probe = self.root / f".synth-write-check-{uuid.uuid4().hex}"
+            try:
+                probe.write_text("")
+                probe.unlink()
+            except Exception as error:  # fsspec backends raise their own kinds: name it
+                raise ConfigError(f"run.output_dir: cannot write {self.root} "
+                                  f"({type(error).__name__}: {error})") from None
+            return
+        existing = self.root
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir():
+            raise ConfigError(f"run.output_dir: cannot create {self.root}: {existing} is not a "
+                              "directory")
+        try:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+        except OSError as error:
+            raise ConfigError(f"run.output_dir: cannot write in {existing} "
+                              f"({error.strerror or error})") from None
+
     def prepare(self, cfg: DictConfig) -> list[str]:
         """Create the directory, refusing to resume a run that used a different config.
         Returns the counts this rerun grows ("key: old -> new"), whose stages start over."""
-        resolved = OmegaConf.to_yaml(cfg, resolve=True)
-        grown: list[str] = []
-        if self.config_path.exists() and cfg.run.resume:
-            previous = OmegaConf.create(self.config_path.read_text())
-            if _run_identity(previous) != _run_identity(cfg):
-                grown = _grown_counts(previous, cfg)
-                if not grown:
-                    raise ConfigError(
-                        f"run.name: {self.root} holds a run with a different config (a rerun "
-                        f"may only raise {', '.join(GROWABLE_COUNTS)}); choose another "
-                        "run.name, or pass run.resume=false to start it over")
-                for done in ("stages", "final", "report", "errors"):
-                    remove_tree(self.root / done)  # requests/ stays: it is what makes growing cheap
+        self.check_writable()
+        grown = self.planned_changes(cfg)
+        if grown:
+            for done in ("stages", "final", "report", "errors"):
+                remove_tree(self.root / done)  # requests/ stays: it is what makes growing cheap
         elif self.root.exists() and not cfg.run.resume:
             remove_tree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(resolved)
+        self.config_path.write_text(OmegaConf.to_yaml(cfg, resolve=True))
         return grown
 
     @staticmethod

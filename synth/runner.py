@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from omegaconf import DictConfig
 
 from synth.error_table import fail_if_every_request_failed, write_error_table
@@ -46,6 +48,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     started = dt.datetime.now(dt.timezone.utc)
     records: list[dict[str, Any]] = []
     previous: Path | None = None
+    emptied: str | None = None  # why the run stopped early, when a stage kept no rows
     for position, stage in enumerate(stages, start=1):
         last = writes_final and position == len(stages)
         path = run_dir.final_path if last else run_dir.stage_path(position, stage.name)
@@ -72,7 +75,15 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
                f"{record['rows_out']} out, {record['wall_seconds']:.1f}s{replay}")
         previous = path
+        if record["rows_out"] == 0 and position < len(stages):
+            emptied = nothing_left(record, [later.name for later in stages[position:]])
+            report(f"synth: {emptied}")
+            if writes_final:  # an empty dataset that `datasets` still loads, with the final schema
+                previous = run_dir.final_path
+                write_empty_dataset(stages[-1].empty_output().schema, previous)
+            break
     summary = _summary(cfg, run_dir, records, started, previous if writes_final else None)
+    summary["stopped_early"] = emptied
     run_dir.write_summary(summary)
     write_report(cfg, run_dir, summary)
     if writes_final:
@@ -117,6 +128,8 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
         "stage": stage.name,
         "model_role": stage.model_role,
         "rows_in": rows_in if previous is not None else stats["rows_written"],
+        "rows_in_are": stage.reads,
+        "rows_written_are": stage.writes,
         **stats,
         "wall_seconds": round(time.perf_counter() - wall, 3),
         "cpu_seconds": round(stats.pop("engine_cpu_seconds") + time.process_time() - cpu, 3),
@@ -145,6 +158,37 @@ def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any
         "tokens_by_role": tokens,
         "paper_filter_funnel": paper_filter_funnel(records),
         "engine_errors": sum(record.get("errors", 0) for record in records),
-        "totals": {key: round(sum(r[key] for r in records), 3)
-                   for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")},
+        # What this invocation spent (resumed stages were paid for by an earlier one), and
+        # what the whole dataset cost across every invocation that made it.
+        "totals": _totals(record for record in records if not record["resumed"]),
+        "cumulative_totals": _totals(records),
     }
+
+
+def _totals(records: Iterable[dict[str, Any]]) -> dict[str, float]:
+    records = list(records)
+    return {key: round(sum(record[key] for record in records), 3)
+            for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")}
+
+
+def nothing_left(record: dict[str, Any], not_run: list[str]) -> str:
+    """The line a run that kept no rows ends with: the stage, and the drop reason that removed
+    the most of its rows."""
+    dropped = record.get("dropped") or {}
+    if dropped:
+        reason, count = next(iter(dropped.items()))  # most common first
+        cause = f"'{reason}' dropped {count} of its {record['rows_written']} rows"
+    else:
+        cause = f"it wrote no rows from {record['rows_in']} in"
+    return (f"no rows left after {record['stage']}: {cause}; not run: {', '.join(not_run)}; "
+            "the final dataset is empty")
+
+
+def write_empty_dataset(schema: pa.Schema, final_path: Path) -> None:
+    """One Parquet file with the final schema and no row group: pyarrow, pandas and Ray Data
+    read it as 0 rows (`datasets` refuses any empty split, but cleanly, not on an empty row
+    group)."""
+    remove_tree(final_path)
+    final_path.mkdir(parents=True, exist_ok=True)
+    with (final_path / "part-empty.parquet").open("wb") as sink:
+        pq.ParquetWriter(sink, schema).close()

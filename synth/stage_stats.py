@@ -34,7 +34,8 @@ def parquet_dataset(path: Path) -> pads.Dataset | None:
 
 def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[str, Any]:
     """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output,
-    and the rows each Ray node's engine replicas answered (`nodes`)."""
+    and the rows each Ray node's engine replicas answered (`nodes`). Null values are not
+    counted (a replayed request was answered on no node this run; a row may have no label)."""
     stats: dict[str, Any] = {"rows_written": 0, "rows_out": 0, "dropped": {}, "counts": {},
                              "nodes": {}, **{name: 0 for name in SUMMED_COLUMNS.values()}}
     dataset = parquet_dataset(path)
@@ -61,7 +62,7 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
             if column in present:
                 totals[name] += pc.sum(sent.column(column)).as_py() or 0
         for column in wanted_counts:
-            counts[column].update(str(v) for v in batch.column(column).to_pylist())
+            counts[column].update(str(v) for v in batch.column(column).to_pylist() if v is not None)
     stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
     stats["dropped"] = dict(dropped.most_common())
     stats["nodes"] = dict(counts.pop(ENGINE_NODE_COLUMN, Counter()).most_common())

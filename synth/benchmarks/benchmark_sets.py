@@ -10,7 +10,6 @@ decontamination and evaluation never care where a set came from:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +17,7 @@ import pyarrow.parquet as pq
 from omegaconf import DictConfig, OmegaConf
 
 from synth.answers.extraction import extract_boxed
+from synth.data_files import DataFileError, read_jsonl
 
 PACKAGED_DIR = Path(__file__).parent / "data"
 PACKAGED_BENCHMARKS = ("gsm8k_test", "math_test")
@@ -26,7 +26,7 @@ BENCHMARK_SCHEMA = pa.schema([("benchmark", pa.string()), ("item_index", pa.int6
                               ("question", pa.string()), ("answer", pa.string())])
 
 
-class BenchmarkSourceError(ValueError):
+class BenchmarkSourceError(DataFileError):
     """A benchmark cannot be read: missing file, unknown packaged name, absent field."""
 
 
@@ -93,27 +93,10 @@ def _read_records(cfg: DictConfig) -> list[dict]:
 
 def _read_jsonl(path: Path, name: str = "") -> list[dict]:
     """Every record of a JSONL file; a malformed line is an error naming the file and line."""
-    import gzip
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    records = []
-    line_number = 0
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for line_number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise ValueError(f"a JSON {type(record).__name__}, not an object")
-                records.append(record)
-    except UnicodeDecodeError:
-        raise BenchmarkSourceError(f"benchmark {name}: {path} line {line_number + 1}: "
-                                   "not UTF-8 text") from None
-    except (ValueError, OSError) as error:  # JSONDecodeError is a ValueError; gzip's are OSError
-        raise BenchmarkSourceError(f"benchmark {name}: {path} line {line_number}: "
-                                   f"not a JSON object ({error})") from None
-    return records
+        return [record for _, record in read_jsonl(path, f"benchmark {name}")]
+    except DataFileError as error:
+        raise BenchmarkSourceError(str(error)) from None
 
 
 def _read_hub(cfg: DictConfig) -> list[dict]:

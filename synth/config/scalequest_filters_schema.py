@@ -29,6 +29,7 @@ from synth.config.schema import (
     RunSection,
     SamplingConfig,
 )
+from synth.data_files import check_data_file
 from synth.engines.packaged_models import PACKAGED_GGUF_MODELS
 
 SOLVE_PROMPT = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}."
@@ -136,6 +137,8 @@ def validate_difficulty_training(cfg: DictConfig) -> None:
                  seeds.path)
     require(bool(seeds.answer_field), "train.seeds.answer_field",
              "labels need each seed's known answer", seeds.answer_field)
+    if seeds.path:
+        check_data_file("train.seeds", seeds.path, [seeds.question_field, seeds.answer_field])
     require(seeds.limit is None or seeds.limit >= 1, "train.seeds.limit", "must be >= 1",
              seeds.limit)
     require(train.comparison_timeout_s > 0, "train.comparison_timeout_s", "must be > 0",

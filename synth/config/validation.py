@@ -7,6 +7,7 @@ sees which key to fix without reading a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from synth.config.scalequest_filters_schema import (
     validate_solvability,
 )
 from synth.config.schema import ENGINES
+from synth.data_files import check_data_file
 from synth.embeddings import EmbeddingModelNotFoundError, resolve_embedding_model
+from synth.engines.context_limits import trained_context_length
 from synth.engines.packaged_models import (
     PACKAGED_GGUF_MODELS,
     ModelNotFoundError,
@@ -41,6 +44,7 @@ def validate(cfg: DictConfig) -> None:
         _check_training(cfg)
         return
     _check_models(cfg.models)
+    _check_context_fits(cfg)
     _check_local_cpu_budget(cfg)
     if cfg.pipeline == "scalequest":
         _check_scalequest(cfg)
@@ -106,6 +110,35 @@ def _check_models(models: DictConfig) -> None:
         require(model.max_attempts_per_row >= 1, f"{key}.max_attempts_per_row", "must be >= 1",
                  model.max_attempts_per_row)
         _check_model_source(key, model)
+        trained = trained_context_length(model.engine, model.model)
+        require(trained is None or model.context_length <= trained, f"{key}.context_length",
+                f"exceeds the {trained} tokens {model.model} was trained for", model.context_length)
+
+
+def _check_context_fits(cfg: DictConfig) -> None:
+    """Every stage's `max_tokens` leaves room for a prompt in its role's context: a plan whose
+    every request would overflow fails here, not as a batch of engine errors."""
+    for key, node in _sections_with_sampling(cfg):
+        roles = [node[name] for name in ("model", "solver") if isinstance(node.get(name), str)]
+        roles += [judge.model for judge in node.get("judges") or []]
+        for role in roles:
+            model = cfg.models.get(role)
+            if model is None or model.engine == "http":
+                continue
+            require(node.sampling.max_tokens < model.context_length, f"{key}.sampling.max_tokens",
+                    f"leaves no room for a prompt in models.{role}.context_length "
+                    f"({model.context_length})", node.sampling.max_tokens)
+
+
+def _sections_with_sampling(node: DictConfig, key: str = "") -> Iterator[tuple[str, DictConfig]]:
+    """(dotted key, section) of every enabled section under `node` with `sampling` settings."""
+    if node.get("enabled") is False:
+        return
+    if "sampling" in node and isinstance(node.sampling, DictConfig) and "max_tokens" in node.sampling:
+        yield key or "sampling", node
+    for name, child in node.items():
+        if isinstance(child, DictConfig) and name not in ("models", "sampling"):
+            yield from _sections_with_sampling(child, f"{key}.{name}" if key else str(name))
 
 
 def _check_local_cpu_budget(cfg: DictConfig) -> None:
@@ -180,9 +213,11 @@ def _check_scalequest(cfg: DictConfig) -> None:
             cfg.consensus.min_votes)
 
 
-def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...]) -> None:
-    """Exactly one of packaged/path/hf_dataset, and a file that exists: a typo in a benchmark
-    or seed source fails before any model loads."""
+def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...], label: str,
+                       fields: list[str]) -> None:
+    """Exactly one of packaged/path/hf_dataset, and a file that exists, reads and holds
+    `fields` (data_files.check_data_file, reported as `label`): a typo in a benchmark or seed
+    source, or a bad file, fails before any model loads."""
     sources = [name for name in ("packaged", "path", "hf_dataset") if section[name]]
     require(len(sources) == 1, key,
              f"needs exactly one of packaged ({', '.join(packaged)}), path, hf_dataset",
@@ -195,12 +230,14 @@ def _check_data_source(key: str, section: DictConfig, packaged: tuple[str, ...])
         require(path.is_file(), f"{key}.path", "file not found", section.path)
         require(path.suffix in (".jsonl", ".json", ".parquet", ".gz"), f"{key}.path",
                  "must be a .jsonl or .parquet file", section.path)
+        check_data_file(label, section.path, fields)
     require(section.limit is None or section.limit >= 1, f"{key}.limit", "must be >= 1",
              section.limit)
 
 
 def _check_benchmark(key: str, benchmark: DictConfig) -> None:
-    _check_data_source(key, benchmark, PACKAGED_BENCHMARKS)
+    _check_data_source(key, benchmark, PACKAGED_BENCHMARKS, f"benchmark {benchmark.name}",
+                       [benchmark.question_field])
     require(benchmark.answer_format in ANSWER_FORMATS, f"{key}.answer_format",
              f"must be one of {', '.join(ANSWER_FORMATS)}", benchmark.answer_format)
 
@@ -263,7 +300,9 @@ COMBINATION_KINDS = ("one_hop", "two_hop", "three_hop_core", "community")
 
 
 def _check_concept_method(cfg: DictConfig) -> None:
-    _check_data_source("seeds", cfg.seeds, PACKAGED_SEEDS)
+    seeds = cfg.seeds
+    _check_data_source("seeds", seeds, PACKAGED_SEEDS, "seeds",
+                       [seeds.question_field, *([seeds.topic_field] if seeds.topic_field else [])])
     extract = cfg.extract
     check_role("extract.model", extract.model, cfg.models)
     require(extract.max_topics >= 1, "extract.max_topics", "must be >= 1", extract.max_topics)
@@ -398,5 +437,6 @@ def _check_question_source(questions: DictConfig) -> None:
         require(path.is_file(), f"questions.paths[{index}]", "file not found", raw_path)
         require(path.suffix in (".jsonl", ".json", ".parquet"), f"questions.paths[{index}]",
                  "must be a .jsonl or .parquet file", raw_path)
+        check_data_file(f"questions.paths[{index}]", raw_path, [questions.question_field])
     require(questions.limit is None or questions.limit >= 1, "questions.limit", "must be >= 1",
              questions.limit)

@@ -54,6 +54,10 @@ def load_llama(model_path: str, threads: int, context_length: int):
         return Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
 
 
+class PromptTooLong(ValueError):
+    """A request's prompt alone fills the model's context."""
+
+
 class LlamaCppWorker(CompletionWorker):
     """Holds one llama.cpp model; the heavy import and load happen here, on the actor."""
 
@@ -61,8 +65,21 @@ class LlamaCppWorker(CompletionWorker):
                  **guard: Any) -> None:
         super().__init__(chat, **guard)
         self.llm = load_llama(model_path, threads, context_length)
+        self.context_length = context_length
+
+    def _check_prompt_fits(self, row: dict[str, Any]) -> None:
+        """An over-long prompt is one error row that says so (llama.cpp itself fails with an
+        array-shape error). A chat prompt is measured by its messages' text, without the
+        template's few tokens."""
+        text = (row["prompt"] if not self.chat
+                else "\n".join(str(m["content"]) for m in row["messages"]))
+        tokens = len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+        if tokens >= self.context_length:
+            raise PromptTooLong(f"the prompt's {tokens} tokens leave no room in the model's "
+                                f"{self.context_length}-token context (context_length)")
 
     def complete(self, row: dict[str, Any]) -> Completion:
+        self._check_prompt_fits(row)
         params = row["sampling_params"]
         options = dict(temperature=params["temperature"], top_p=params["top_p"],
                        max_tokens=params["max_tokens"], stop=list(params["stop"] or []) or None,

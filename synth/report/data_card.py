@@ -78,6 +78,7 @@ def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str
              f"Synthetic math question/solution pairs made by synth's `{cfg.pipeline}` pipeline "
              f"(run `{cfg.run.name}`, seed {cfg.run.seed}).", "", "## Counts", "",
              f"- rows: **{rows}** in {len(dataset.files) if dataset else 0} Parquet file(s)",
+             *([f"- **empty:** {summary['stopped_early']}"] if summary.get("stopped_early") else []),
              f"- licence: {cfg.report.licence}", "", "| stage | in | kept | dropped |",
              "| --- | ---: | ---: | --- |"]
     for record in summary["stages"]:

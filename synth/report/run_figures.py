@@ -64,8 +64,9 @@ def final_row_count(final_dir: Path) -> int:
 
 
 def projected_cost(summary: dict[str, Any], gpu_hour_usd: float, cpu_hour_usd: float) -> dict[str, Any]:
-    """Cost of this run and per 1K final pairs, from measured GPU and CPU seconds."""
-    totals = summary["totals"]
+    """Cost of this run's dataset and per 1K final pairs, from the GPU and CPU seconds every
+    invocation that made it measured (a resumed run's own totals leave out resumed stages)."""
+    totals = summary.get("cumulative_totals", summary["totals"])
     cost = totals["gpu_seconds"] / 3600 * gpu_hour_usd + totals["cpu_seconds"] / 3600 * cpu_hour_usd
     final_rows = summary["final_rows"]
     return {"gpu_hour_usd": gpu_hour_usd, "cpu_hour_usd": cpu_hour_usd,

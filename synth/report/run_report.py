@@ -42,6 +42,7 @@ def build_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
                               "mean_kept": mean([v for v, k in zip(values, kept) if k])}
     return {
         "run": summary["run"], "pipeline": summary["pipeline"], "final_rows": summary["final_rows"],
+        "stopped_early": summary.get("stopped_early"),
         "funnel": [{key: record[key] for key in ("stage", "rows_in", "rows_written", "rows_out",
                                                  "dropped", "tokens_in", "tokens_out",
                                                  "wall_seconds", "cpu_seconds", "gpu_seconds")}
@@ -79,7 +80,10 @@ def write_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
 
 def report_markdown(report: dict[str, Any]) -> str:
     lines = [f"# Run report: {report['run']} ({report['pipeline']})", "",
-             f"Final pairs: **{report['final_rows']}**", "", "## Yield funnel", "",
+             f"Final pairs: **{report['final_rows']}**", "",
+             *([f"**The run stopped early:** {report['stopped_early']}.", ""]
+               if report["stopped_early"] else []),
+             "## Yield funnel", "",
              "| stage | in | written | kept | dropped (reason: rows) | tokens in | tokens out | wall s | cpu s | gpu s |",
              "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
     for row in report["funnel"]:

@@ -26,6 +26,7 @@ from synth.engines.model_role import ModelRole
 from synth.engines.request_replay import REPLAYED
 
 DROP_REASON = "drop_reason"
+SOURCE_LINE = "source_line"  # a source stage's row: its line in the JSONL file it was read from
 # Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
 # The runner counts/sums them from that stage's Parquet and strips them before the next stage,
 # so each stage's accounting covers its own work only.
@@ -33,7 +34,7 @@ STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", 
                        "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
                        REQUEST_KEY, REPLAYED, "duplicate_of",
                        "contaminated_by", "contaminated_item", "contamination_method",
-                       "contamination")
+                       "contamination", SOURCE_LINE)
 
 
 class Stage(ABC):
@@ -43,6 +44,8 @@ class Stage(ABC):
     requires: tuple[str, ...] = ()  # columns the input rows must have
     count_columns: tuple[str, ...] = ()  # value counts of these go to summary.json
     engine: Engine | None = None  # the completion role this stage spends tokens on, if any
+    reads: str = "questions"  # what one input row is (its record's `rows_in_are`)
+    writes: str = "questions"  # what one written row is (`rows_written_are`): solve writes samples
 
     @abstractmethod
     def apply(self, rows: Dataset | None) -> Dataset:
@@ -57,6 +60,11 @@ class Stage(ABC):
     def model_role(self) -> str | None:
         """The model role this stage's tokens and seconds are booked to in summary.json."""
         return self.model_roles[0].role if self.model_roles else None
+
+    def empty_output(self) -> pa.Table:
+        """What this stage writes, with no rows: the final dataset of a run that kept nothing,
+        when this stage ends the plan (final_pairs gives its full schema)."""
+        return pa.schema([]).empty_table()
 
     def describe(self) -> str:
         """One line for the dry run."""

@@ -54,6 +54,7 @@ class ConceptGraphStage(Stage):
     """Writes graph/ and passes seeds on with canonical (and merged) `topics`/`knowledge_points`."""
 
     name = "concept_graph"
+    reads, writes = "seeds", "seeds"
     requires = SEED_COLUMNS
 
     def __init__(self, config: DictConfig, method: str, graph_dir: Path) -> None:

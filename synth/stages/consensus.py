@@ -104,6 +104,7 @@ class ConsensusStage(Stage):
     `low_agreement`."""
 
     name = "consensus"
+    reads, writes = "samples", "questions"
     requires = GROUP_COLUMNS
     count_columns = (ANSWERS_UNSURE,)
 

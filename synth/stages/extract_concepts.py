@@ -32,6 +32,7 @@ class ConceptExtractionStage(Stage):
     """Adds `topics`, `knowledge_points` and the raw `extraction_reply`."""
 
     name = "extract_concepts"
+    reads, writes = "seeds", "seeds"
     requires = ("id", "question", "solution", "seed_topics")
 
     def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:

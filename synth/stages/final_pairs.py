@@ -20,12 +20,19 @@ FINAL_COLUMNS = ("id", "question", "solution", "answer", "messages", "method", "
                  "num_samples", "provenance")
 CONCEPT_COLUMNS = ("concepts", "topics", "knowledge_points", "combination_kind")
 OPTIONAL_TYPES = {"agreement": pa.float64(), "num_samples": pa.int64()}
+MESSAGES_TYPE = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+# The input columns this stage reads, typed as the stages before it write them.
+INPUT_TYPES = {"id": pa.string(), "question": pa.string(), "solution": pa.string(),
+               "answer": pa.string(), "question_seed": pa.int64(), "kind": pa.string(),
+               "topics": pa.list_(pa.string()), "knowledge_points": pa.list_(pa.string()),
+               "judge_score": pa.float64()}
 
 
 class FinalPairsStage(Stage):
     """Adds `messages`, `method` and `provenance`; keeps the final columns (+ `extra_columns`)."""
 
     name = "final_pairs"
+    reads, writes = "questions", "pairs"
 
     def __init__(self, method: str, provenance: dict[str, Any],
                  extra_columns: tuple[str, ...] = ()) -> None:
@@ -43,9 +50,10 @@ class FinalPairsStage(Stage):
                     for q, s in zip(questions, solutions)]
         provenance = [{**self.provenance, "question_seed": seed}
                       for seed in batch.column("question_seed").to_pylist()]
-        batch = (batch.append_column("messages", pa.array(messages))
+        provenance_type = pa.array([{**self.provenance, "question_seed": 0}]).type
+        batch = (batch.append_column("messages", pa.array(messages, MESSAGES_TYPE))
                  .append_column("method", pa.array([self.method] * len(questions), pa.string()))
-                 .append_column("provenance", pa.array(provenance)))
+                 .append_column("provenance", pa.array(provenance, provenance_type)))
         for name, kind in OPTIONAL_TYPES.items():
             if name not in batch.column_names:
                 batch = batch.append_column(name, pa.nulls(batch.num_rows, kind))
@@ -59,3 +67,8 @@ class FinalPairsStage(Stage):
 
     def apply(self, rows: Dataset | None) -> Dataset:
         return rows.map_batches(self._finalize, batch_format="pyarrow")
+
+    def empty_output(self) -> pa.Table:
+        """The final dataset's columns and types, with no rows."""
+        columns = [*self.requires, *(["kind"] if "combination_kind" in self.extra_columns else [])]
+        return self._finalize(pa.schema([(name, INPUT_TYPES[name]) for name in columns]).empty_table())

@@ -86,6 +86,7 @@ class ConceptGenerationStage(Stage):
     """Adds `question`, `solution`, `answer` (and keeps `combination_id`, `kind`, concepts)."""
 
     name = "generate_from_concepts"
+    reads, writes = "combinations", "questions"
     requires = ("id", "kind", "topics", "knowledge_points")
 
     def __init__(self, config: DictConfig, engine: Engine, seeds_path: Path, run_seed: int) -> None:

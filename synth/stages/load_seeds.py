@@ -7,22 +7,29 @@ so the same seed file gives the same ids on every run.
 
 from __future__ import annotations
 
+import gzip
+from typing import Any
+
 import pyarrow as pa
 import ray
 from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.data_files import BAD_RECORD, parse_record
 from synth.row_ids import stable_id
-from synth.stages.base import Stage, with_drop_reasons
+from synth.stages.base import SOURCE_LINE, Stage, with_drop_reasons
 
 PACKAGED_SEEDS = ("champ",)
 
 
 class SeedLoadingStage(Stage):
     """Rows `id`, `question`, `solution` (null when the seeds have none), `seed_topics`
-    (the seeds' own topic label when `topic_field` names one); empty questions dropped."""
+    (the seeds' own topic label when `topic_field` names one) and, for JSONL seeds, the
+    record's `source_line`; empty questions dropped as `empty`, malformed records as
+    `bad_record`."""
 
     name = "load_seeds"
+    reads, writes = "seeds", "seeds"
 
     def __init__(self, config: DictConfig) -> None:
         self.config = config
@@ -38,33 +45,78 @@ class SeedLoadingStage(Stage):
             from synth.concepts.champ_seeds import champ_seed_records
 
             return ray.data.from_items(champ_seed_records())
-        if config.path:
-            reader = ray.data.read_parquet if config.path.endswith(".parquet") else ray.data.read_json
-            return reader(config.path)
+        if config.path and config.path.endswith(".parquet"):
+            return ray.data.read_parquet(config.path)
+        if config.path:  # JSONL: parsed line by line, so a bad line is a dropped row, not a crash
+            return ray.data.read_binary_files(config.path).flat_map(_numbered_raw_lines)
         import datasets
 
         return ray.data.from_huggingface(
             datasets.load_dataset(config.hf_dataset, config.hf_config, split=config.split))
 
+    def _fields(self) -> tuple[str, str | None, str | None]:
+        if self.config.packaged:
+            return "question", "solution", self.config.topic_field
+        return self.config.question_field, self.config.solution_field, self.config.topic_field
+
     def _to_seeds(self, batch: pa.Table) -> pa.Table:
-        question_field = "question" if self.config.packaged else self.config.question_field
-        solution_field = "solution" if self.config.packaged else self.config.solution_field
-        questions = [str(q or "").strip() for q in batch.column(question_field).to_pylist()]
-        solutions = (batch.column(solution_field).to_pylist()
-                     if solution_field and solution_field in batch.column_names
-                     else [None] * batch.num_rows)
-        topic_field = self.config.topic_field
-        labels = (batch.column(topic_field).to_pylist() if topic_field else [None] * batch.num_rows)
-        table = pa.table({
-            "id": pa.array([stable_id("seed", q) for q in questions], pa.string()),
-            "question": pa.array(questions, pa.string()),
-            "solution": pa.array([None if s is None else str(s) for s in solutions], pa.string()),
-            "seed_topics": pa.array([[str(t)] if t else [] for t in labels], pa.list_(pa.string())),
-        })
-        return with_drop_reasons(table, [None if q else "empty" for q in questions])
+        """Seed rows from records that are columns of `batch` (Parquet, Hub, packaged)."""
+        question_field, solution_field, topic_field = self._fields()
+        def column(name: str | None) -> list:
+            present = name is not None and name in batch.column_names
+            return batch.column(name).to_pylist() if present else [None] * batch.num_rows
+        return _seed_table(column(question_field), column(solution_field), column(topic_field),
+                           [None] * batch.num_rows, [None] * batch.num_rows)
+
+    def _jsonl_to_seeds(self, batch: pa.Table) -> pa.Table:
+        """Seed rows from raw JSONL lines; a line that is no JSON object, or lacks the question
+        field, is a `bad_record` row that keeps its line number."""
+        question_field, solution_field, topic_field = self._fields()
+        questions, solutions, labels, problems = [], [], [], []
+        for raw in batch.column("raw").to_pylist():
+            try:
+                record = parse_record(raw)
+                if question_field not in record:
+                    raise ValueError(f"no field {question_field!r}")
+            except ValueError:
+                record = None
+            record = record or {}
+            questions.append(record.get(question_field))
+            solutions.append(record.get(solution_field) if solution_field else None)
+            labels.append(record.get(topic_field) if topic_field else None)
+            problems.append(None if record else BAD_RECORD)
+        return _seed_table(questions, solutions, labels, problems,
+                           batch.column(SOURCE_LINE).to_pylist())
 
     def apply(self, rows: Dataset | None) -> Dataset:
         records = self._records()
         if self.config.limit:
             records = records.limit(self.config.limit)
-        return records.map_batches(self._to_seeds, batch_format="pyarrow")
+        jsonl = bool(self.config.path) and not self.config.path.endswith(".parquet")
+        return records.map_batches(self._jsonl_to_seeds if jsonl else self._to_seeds,
+                                   batch_format="pyarrow")
+
+
+def _numbered_raw_lines(file: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every non-blank line of one read JSONL file (gzipped or not) with its line number."""
+    content = file["bytes"]
+    if content[:2] == b"\x1f\x8b":
+        content = gzip.decompress(content)
+    return [{SOURCE_LINE: number, "raw": raw}
+            for number, raw in enumerate(content.splitlines(), start=1) if raw.strip()]
+
+
+def _seed_table(questions: list, solutions: list, labels: list, problems: list[str | None],
+                lines: list[int | None]) -> pa.Table:
+    """The stage's rows; a row with no problem but an empty question is dropped as `empty`."""
+    questions = [str(q or "").strip() for q in questions]
+    table = pa.table({
+        "id": pa.array([stable_id("seed", q) for q in questions], pa.string()),
+        "question": pa.array(questions, pa.string()),
+        "solution": pa.array([None if s is None else str(s) for s in solutions], pa.string()),
+        "seed_topics": pa.array([[str(t)] if t else [] for t in labels], pa.list_(pa.string())),
+        SOURCE_LINE: pa.array(lines, pa.int64()),
+    })
+    reasons = [problem or (None if question else "empty")
+               for problem, question in zip(problems, questions)]
+    return with_drop_reasons(table, reasons)

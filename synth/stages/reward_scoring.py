@@ -51,6 +51,7 @@ class RewardScoringStage(Stage):
     """Adds `reward` to every solution row (null where the solver produced no text)."""
 
     name = "reward_scoring"
+    reads, writes = "samples", "samples"
     requires = ("id", "question", "solution")
 
     def __init__(self, scorer: RewardScorer) -> None:
@@ -68,6 +69,7 @@ class BestOfNStage(Stage):
     """Keeps one sample per question, the best by reward; adds `num_samples` and `num_answered`."""
 
     name = "best_of_n"
+    reads, writes = "samples", "questions"
     requires = (*SAMPLE_COLUMNS, REWARD)
 
     def _choose(self, group: pa.Table) -> pa.Table:

@@ -63,6 +63,7 @@ class CombinationSamplingStage(Stage):
     """Source of `id`, `kind`, `topics`, `knowledge_points` rows (reads graph/, not its input)."""
 
     name = "sample_combinations"
+    reads, writes = "seeds", "combinations"
 
     def __init__(self, config: DictConfig, method: str, graph_dir: Path, run_seed: int,
                  num_partitions: int) -> None:

@@ -30,6 +30,7 @@ class SolveStage(Stage):
     """Adds `sample_index`, `solution`, `answer`, `response_status` (n rows per question)."""
 
     name = "solve"
+    reads, writes = "questions", "samples"
     requires = ("id", "question")
     count_columns = ("response_status",)
 

@@ -10,13 +10,14 @@ prefix, so it learns to continue a user turn with a question and to close the tu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from omegaconf import DictConfig
 
+from synth.data_files import DataFileError, read_jsonl
 
-class QuestionSourceError(ValueError):
+
+class QuestionSourceError(DataFileError):
     """A question file lacks the configured field or holds no usable question."""
 
 
@@ -57,5 +58,4 @@ def _read_records(path: Path) -> list[dict]:
         import pyarrow.parquet as pq
 
         return pq.read_table(path).to_pylist()
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return [record for _, record in read_jsonl(path, "questions")]

@@ -302,3 +302,39 @@ def test_a_killed_engine_replica_is_replaced_and_every_row_answered(uninterrupte
     assert solve["errors"] == 0  # retried on the replacement replica, not written off
     assert solve["requests_sent"] == solve["requests_total"] == records(uninterrupted)["solve"]["requests_total"]
     assert final_rows(tmp_path) == final_rows(uninterrupted)
+
+
+def test_a_write_that_fails_mid_solve_is_one_line_and_the_same_command_resumes(uninterrupted: Path,
+                                                                               tmp_path: Path) -> None:
+    """The solve stage's output folder is made immutable (`chattr +i`: even root cannot add a
+    file) once the solver has answered a few requests: the run ends with one line naming the
+    path and the cause, exit 1; with the cause gone, the same command finishes with the same
+    rows, answered requests replayed, the four finished stages skipped."""
+    frozen: list[Path] = []
+
+    def freeze_solve_output(watch: Watch) -> bool:
+        partial = watch.run_dir / "stages" / "05_solve.partial"
+        if not frozen and partial.is_dir() and watch.answered("solver") >= 2:
+            subprocess.run(["chattr", "+i", str(partial)], check=True)
+            frozen.append(partial)
+        return False  # the run goes on, and fails on its own
+
+    try:
+        code, output, _ = synth_run(tmp_path, stop_when=freeze_solve_output)
+    finally:
+        for path in frozen:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    assert frozen, "the solve stage's output folder never appeared"
+    assert code == 1, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("synth: ") and str(frozen[0]) in last, last
+    assert "Operation not permitted" in last and last.endswith("the same command resumes"), last
+    answered = Watch(tmp_path, 0).answered("solver")
+    assert answered >= 2
+
+    code, output, _ = synth_run(tmp_path)
+    assert code == 0, output[-3000:]
+    assert output.count("already complete, skipped") == 4
+    assert records(tmp_path)["solve"]["requests_replayed"] >= answered
+    assert final_rows(tmp_path) == final_rows(uninterrupted)

@@ -112,6 +112,15 @@ def test_funnel_is_consistent(scripted_run):
         assert record["rows_out"] == record["rows_written"] - sum(record["dropped"].values())
     solve = next(r for r in records if r["stage"] == "solve")
     assert solve["rows_out"] == 2 * solve["rows_in"]
+    # What a row is, where a stage changes it: solve fans questions out, consensus folds them.
+    units = {r["stage"]: (r["rows_in_are"], r["rows_written_are"]) for r in records}
+    assert units["solve"] == ("questions", "samples")
+    assert units["consensus"] == ("samples", "questions")
+    assert units["final_pairs"] == ("questions", "pairs")
+    assert units["language_filter"] == ("questions", "questions")
+    for record in records:  # a null is not a value to count
+        assert all("None" not in values for values in record["counts"].values()), record
+        assert "None" not in record["nodes"]
     assert solve["counts"]["response_status"]["ok"] > 0
     assert summary["tokens_by_role"]["solver"]["tokens_out"] == 8 * solve["rows_written"]
 
@@ -135,6 +144,10 @@ def test_rerun_resumes_without_redoing_or_duplicating(scripted_run):
     second = run_pipeline(cfg, scripted_stages(cfg), report=lines.append)
     assert all(record["resumed"] for record in second["stages"])
     assert sum("already complete" in line for line in lines) == len(second["stages"])
+    # This invocation ran nothing; what the dataset cost stays in the cumulative totals.
+    assert second["totals"] == {"wall_seconds": 0, "cpu_seconds": 0, "gpu_seconds": 0}
+    assert second["cumulative_totals"] == first["cumulative_totals"] == first["totals"]
+    assert second["cumulative_totals"]["wall_seconds"] > 0
     ids = pads.dataset(second["final_dataset"], format="parquet").to_table().column("id").to_pylist()
     assert len(ids) == len(set(ids)) == first["final_rows"]
 
