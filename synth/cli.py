@@ -276,6 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra:
         args.overrides = [*args.overrides, *extra]
     args.run_dir = None  # set once a command knows its run directory (tracebacks go there)
+    if args.command in ("run", "eval", "graph", "train") and not args.verbose:
+        from synth.ray_session import keep_stacks_off_the_terminal
+
+        keep_stacks_off_the_terminal()
     previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.command == "run":

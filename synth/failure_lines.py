@@ -36,12 +36,15 @@ def write_failure(error: BaseException) -> str | None:
     """The line for a failed filesystem or object-store operation that `error` is or wraps
     (its path and cause: Python's errors carry the path apart, pyarrow's in the message),
     else None."""
-    for cause in _causes(error):
-        if isinstance(cause, OSError):
-            if cause.filename:
-                return f"cannot write {cause.filename}: {cause.strerror or cause}; {RESUMES}"
-            return f"a write failed: {str(cause).strip().splitlines()[0]}; {RESUMES}"
-    return None
+    failed = [cause for cause in _causes(error) if isinstance(cause, OSError)]
+    if not failed:
+        return None
+    cause = failed[-1]  # the innermost: Ray's task errors wrap it, and are OSErrors too
+    if cause.strerror and ("'/" in cause.strerror or "://" in cause.strerror):
+        return f"a write failed: {cause.strerror}; {RESUMES}"  # pyarrow: the path is in the text
+    if cause.filename and cause.strerror:
+        return f"cannot write {cause.filename}: {cause.strerror}; {RESUMES}"
+    return f"a write failed: {str(cause).strip().splitlines()[0]}; {RESUMES}"
 
 
 def save_traceback(error: BaseException, run_dir: Path | None) -> Path:

@@ -48,3 +48,24 @@ def stop_ray_now() -> None:
             pass
     if ray.is_initialized():
         ray.shutdown()
+
+
+class _NoStacks(logging.Filter):
+    """Passes console records that carry no stack trace."""
+
+    HIDDEN = ("Full stack trace", "Exception occurred in Ray Data or Ray Core internal code")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None and not record.getMessage().startswith(self.HIDDEN)
+
+
+def keep_stacks_off_the_terminal() -> None:
+    """Ray Data prints a failed task's stack on the console before it raises; synth says what
+    failed in one line instead (cli.py). Its log files (the session's logs/ray-data) still keep
+    every stack; `--verbose` leaves the console as Ray Data sets it."""
+    import ray.data  # noqa: F401  (configures the ray.data loggers on import)
+
+    for handler in logging.getLogger("ray.data").handlers:
+        if isinstance(handler, logging.StreamHandler) and not any(
+                isinstance(f, _NoStacks) for f in handler.filters):
+            handler.addFilter(_NoStacks())
