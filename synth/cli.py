@@ -107,7 +107,7 @@ def _note_run_dir(args: argparse.Namespace, cfg) -> None:
 
     output_dir, name = OmegaConf.select(cfg, "run.output_dir"), OmegaConf.select(cfg, "run.name")
     if output_dir and name:
-        args.run_dir = run_path(output_dir) / name
+        args.run_dir_of_config = run_path(output_dir) / name
 
 
 def _add_address(parser: argparse.ArgumentParser) -> None:
@@ -275,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
-    args.run_dir = None  # set once a command knows its run directory (tracebacks go there)
+    args.run_dir_of_config = None  # once known, where an unexpected error's traceback goes
     if args.command in ("run", "eval", "graph", "train") and not args.verbose:
         from synth.ray_session import keep_stacks_off_the_terminal
 
@@ -311,7 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from synth.failure_lines import save_traceback, unexpected_line, write_failure
 
-        line = write_failure(error) or unexpected_line(error, save_traceback(error, args.run_dir))
+        line = (write_failure(error, args.run_dir_of_config)
+                or unexpected_line(error, save_traceback(error, args.run_dir_of_config)))
         print(f"synth: {line}", file=sys.stderr)
         return EXIT_RUN_FAILED
     except (Interrupted, KeyboardInterrupt) as stop:

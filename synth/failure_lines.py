@@ -32,19 +32,23 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
 RESUMES = "completed stages and answered requests are kept; the same command resumes"
 
 
-def write_failure(error: BaseException) -> str | None:
-    """The line for a failed filesystem or object-store operation that `error` is or wraps
-    (its path and cause: Python's errors carry the path apart, pyarrow's in the message),
-    else None."""
-    failed = [cause for cause in _causes(error) if isinstance(cause, OSError)]
-    if not failed:
+def write_failure(error: BaseException, run_dir: Path | None) -> str | None:
+    """The line for a failed filesystem or object-store operation in the run directory that
+    `error` is or wraps (its path and cause: Python's errors carry the path apart, pyarrow's
+    in the message), else None. A refused connection is an OSError too, but no write."""
+    failed = [cause for cause in _causes(error) if isinstance(cause, OSError)
+              and not isinstance(cause, (ConnectionError, TimeoutError))]
+    if not failed or run_dir is None:
         return None
     cause = failed[-1]  # the innermost: Ray's task errors wrap it, and are OSErrors too
     if cause.strerror and ("'/" in cause.strerror or "://" in cause.strerror):
-        return f"a write failed: {cause.strerror}; {RESUMES}"  # pyarrow: the path is in the text
-    if cause.filename and cause.strerror:
-        return f"cannot write {cause.filename}: {cause.strerror}; {RESUMES}"
-    return f"a write failed: {str(cause).strip().splitlines()[0]}; {RESUMES}"
+        line = f"a write failed: {cause.strerror}"  # pyarrow: the path is in the text
+    elif cause.filename and cause.strerror:
+        line = f"cannot write {cause.filename}: {cause.strerror}"
+    else:
+        line = f"a write failed: {str(cause).strip().splitlines()[0]}"
+    where = getattr(run_dir, "path", None) or str(run_dir)  # object storage: without the scheme
+    return f"{line}; {RESUMES}" if where in line else None
 
 
 def save_traceback(error: BaseException, run_dir: Path | None) -> Path:

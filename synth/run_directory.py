@@ -9,6 +9,7 @@
       report/                  report.md, report.json and PNG plots
       errors/01_<stage>.parquet rows an engine could not answer, with `engine_error` and `stage`
       requests/<role>/         every answered model request, persisted as its batch finished
+      logs/                    the full traceback of an unexpected error (failure_lines.py)
       summary.json             funnel, tokens, seconds
 
 A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a

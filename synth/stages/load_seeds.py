@@ -15,7 +15,7 @@ import ray
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.data_files import BAD_RECORD, parse_record
+from synth.data_files import BAD_RECORD, DataFileError, parse_record
 from synth.row_ids import stable_id
 from synth.stages.base import SOURCE_LINE, Stage, with_drop_reasons
 
@@ -51,8 +51,13 @@ class SeedLoadingStage(Stage):
             return ray.data.read_binary_files(config.path).flat_map(_numbered_raw_lines)
         import datasets
 
-        return ray.data.from_huggingface(
-            datasets.load_dataset(config.hf_dataset, config.hf_config, split=config.split))
+        try:  # the Hub cannot be asked before Ray starts without network: asked first thing here
+            loaded = datasets.load_dataset(config.hf_dataset, config.hf_config, split=config.split)
+        except Exception as error:  # offline, unknown name or split: one line naming the source
+            first = next(iter(str(error).strip().splitlines()), "")
+            raise DataFileError(f"seeds: cannot load hf_dataset {config.hf_dataset!r} "
+                                f"({type(error).__name__}: {first})") from None
+        return ray.data.from_huggingface(loaded)
 
     def _fields(self) -> tuple[str, str | None, str | None]:
         if self.config.packaged:

@@ -97,9 +97,9 @@ def test_items_carry_the_files_answers_and_consistent_verdicts(eval_run):
 
 
 @pytest.mark.parametrize("change, key", [
-    ({"path": "/nonexistent/gsm8k_test.jsonl"}, "benchmarks[0].path: file not found"),
-    ({"question_field": "problem"}, "benchmarks[0]: benchmark gsm8k: no field 'problem'"),
-    ({"answer_field": "idx", "answer_format": "boxed"}, "benchmarks[0].answer_field"),
+    ({"path": "/nonexistent/gsm8k_test.jsonl"}, "config error: benchmarks[0].path: file not found"),
+    ({"question_field": "problem"}, "bad input: benchmark gsm8k: "),  # file, line 1: no field
+    ({"answer_field": "idx", "answer_format": "boxed"}, "config error: benchmarks[0].answer_field"),
 ])
 def test_bad_benchmark_fails_before_ray_starts(tmp_path, monkeypatch, capsys, change, key):
     def no_ray(_cfg):
@@ -109,7 +109,9 @@ def test_bad_benchmark_fails_before_ray_starts(tmp_path, monkeypatch, capsys, ch
     config = eval_config(tmp_path, [{**BENCHMARKS[0], **change}, BENCHMARKS[1]])
     assert main(["eval", str(config), f"run.output_dir={tmp_path}"]) == 2
     error = capsys.readouterr().err
-    assert error.startswith(f"synth: config error: {key}"), error
+    assert error.startswith(f"synth: {key}"), error
+    if "question_field" in change:
+        assert "line 1: no field 'problem' (fields: " in error, error
     assert len(error.strip().splitlines()) == 1
 
 

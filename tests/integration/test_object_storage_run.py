@@ -130,3 +130,15 @@ def test_quickstart_writes_and_resumes_on_object_storage(s3_env: dict[str, str])
     again = synth_run(s3_env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count("already complete, skipped") == len(summary["stages"])
+
+
+def test_a_bucket_that_cannot_be_written_is_refused_by_the_dry_run(s3_env: dict[str, str]) -> None:
+    dry_run = subprocess.run([sys.executable, "-m", "synth.cli", "run", "pipelines/quickstart.yaml",
+                              "--dry-run", "run.output_dir=s3://no-such-bucket/runs"],
+                             cwd=REPO, env=s3_env, capture_output=True, text=True, timeout=300)
+    err = dry_run.stderr.strip()
+    assert dry_run.returncode == 2, err
+    assert err.splitlines() == [err] and "Traceback" not in err
+    assert err.startswith("synth: config error: run.output_dir: cannot write "
+                          "s3://no-such-bucket/runs/quickstart ("), err
+    assert "bucket" in err.lower(), err

@@ -52,15 +52,22 @@ def scalequest_run(qpo_run, difficulty_training, tmp_path_factory):
 def test_every_scalequest_stage_runs_on_what_the_previous_kept(scalequest_run):
     run_dir, summary = scalequest_run
     records = summary["stages"]
-    assert [r["stage"] for r in records] == STAGES
+    names = [r["stage"] for r in records]
+    if summary["stopped_early"]:  # a stage kept nothing (a 135M model's answers may all lose)
+        assert names == STAGES[:len(names)] and records[-1]["rows_out"] == 0
+        assert summary["stopped_early"].startswith(f"no rows left after {names[-1]}: ")
+    else:
+        assert names == STAGES
     assert records[0]["rows_written"] == NUM_QUESTIONS
     for before, after in zip(records, records[1:]):
         assert after["rows_in"] == before["rows_out"], after["stage"]
-    solve = next(r for r in records if r["stage"] == "solve")
-    assert solve["rows_in"] > 0, "no question got through the filters: the later stages ran on nothing"
+    by_stage = {r["stage"]: r for r in records}
+    assert "solve" in by_stage and by_stage["solve"]["rows_in"] > 0, \
+        "no question got through the filters: the later stages had nothing to run on"
+    solve = by_stage["solve"]
     assert solve["rows_written"] == 2 * solve["rows_in"]  # two sampled solutions per question
-    reward = next(r for r in records if r["stage"] == "reward_scoring")
-    assert reward["rows_in"] == solve["rows_out"]
+    if "reward_scoring" in by_stage:
+        assert by_stage["reward_scoring"]["rows_in"] == solve["rows_out"]
     final = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
     assert final.num_rows == summary["final_rows"] == records[-1]["rows_out"]
 
@@ -99,14 +106,16 @@ def test_a_rerun_replays_every_scorer_and_solver_request(scalequest_run, qpo_run
     final_before = pads.dataset(str(run_dir / "final" / "data"), format="parquet").to_table()
     assert summary["final_rows"] == final_before.num_rows
     first = STAGES.index("difficulty_filter") + 1
-    for position, name in enumerate(STAGES[first - 1:-1], start=first):
-        shutil.rmtree(run_dir / "stages" / f"{position:02d}_{name}")
-        (run_dir / "stages" / f"{position:02d}_{name}.json").unlink()
-    (run_dir / "stages" / f"{len(STAGES):02d}_{STAGES[-1]}.json").unlink()
+    for position, name in enumerate(STAGES[first - 1:], start=first):  # those that ran
+        shutil.rmtree(run_dir / "stages" / f"{position:02d}_{name}", ignore_errors=True)
+        (run_dir / "stages" / f"{position:02d}_{name}.json").unlink(missing_ok=True)
     shutil.rmtree(run_dir / "final")
     run_scalequest(qpo_run, difficulty_training, run_dir.parent)
     rerun = {r["stage"]: r for r in json.loads((run_dir / "summary.json").read_text())["stages"]}
+    assert set(rerun) == {r["stage"] for r in summary["stages"]}  # the same stages ran again
     for stage in ("difficulty_filter", "solve", "reward_scoring"):
+        if stage not in rerun:  # the first run stopped before it: nothing to replay
+            continue
         record = rerun[stage]
         assert record["requests_sent"] == 0, stage
         assert record["requests_replayed"] == record["requests_total"] == record["rows_written"]

@@ -47,12 +47,10 @@ ENTRY_POINTS = {
 
 @pytest.fixture
 def no_ray(monkeypatch):
-    """Fails the test if anything starts Ray: these checks come before any work."""
-    import synth.ray_session
-
+    """Fails the test if anything starts Ray: these checks come before any work. (`ray.init`
+    itself: a module that imported `start_ray` while a patch of it was active would keep it.)"""
     def refuse(*args, **kwargs):
         raise AssertionError("Ray was started")
-    monkeypatch.setattr(synth.ray_session, "start_ray", refuse)
     monkeypatch.setattr("ray.init", refuse)
 
 
@@ -120,6 +118,22 @@ def test_a_malformed_seed_met_mid_run_is_a_counted_bad_record_with_its_line(ray_
     assert [row["drop_reason"] for row in rows] == [None, None, "bad_record", None, "bad_record", None]
     assert [row["question"] for row in rows if row["drop_reason"] is None] == [
         "What is 0 + 1?", "What is 1 + 1?", "What is 3 + 1?", "What is 4 + 1?"]
+
+
+def test_seeds_the_hub_cannot_give_are_one_line_before_any_model(monkeypatch):
+    """The Hub cannot be asked before Ray starts without network; the seed stage asks it first
+    and an answer it cannot get is the same kind of one-line input error (exit 2)."""
+    from synth.data_files import DataFileError
+    from synth.stages.load_seeds import SeedLoadingStage
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    seeds = OmegaConf.structured(SeedsConfig(hf_dataset="no-such-owner/no-such-seeds"))
+    with pytest.raises(DataFileError) as raised:
+        SeedLoadingStage(seeds).apply(None)
+    message = str(raised.value)
+    assert message.startswith("seeds: cannot load hf_dataset 'no-such-owner/no-such-seeds' (")
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize("output_dir, problem", [
@@ -216,6 +230,18 @@ def test_an_over_long_prompt_is_one_error_row_not_a_failed_batch():
     assert long["engine_error"] == ("PromptTooLong: the prompt's 201 tokens leave no room in the "
                                     "model's 64-token context (context_length)")
     assert short["engine_error"] is None and short["generated_text"]
+
+
+def test_only_a_failed_operation_in_the_run_directory_is_called_a_write_failure(tmp_path: Path):
+    from synth.failure_lines import write_failure
+
+    run_dir = tmp_path / "quickstart"
+    inside = OSError(13, "Permission denied", str(run_dir / "summary.json"))
+    assert write_failure(RuntimeError("wrapped"), run_dir) is None
+    assert write_failure(inside, run_dir).startswith(f"cannot write {run_dir / 'summary.json'}: "
+                                                     "Permission denied; ")
+    assert write_failure(OSError(2, "No such file or directory", "/elsewhere/model.gguf"), run_dir) is None
+    assert write_failure(ConnectionRefusedError(111, "Connection refused"), run_dir) is None
 
 
 def test_the_readme_documents_the_exit_codes():
