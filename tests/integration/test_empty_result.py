@@ -29,7 +29,7 @@ def synth_run(output_dir: Path) -> subprocess.CompletedProcess:
                           cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
-def test_a_run_that_keeps_no_rows_stops_there_with_an_empty_loadable_dataset(tmp_path: Path):
+def test_a_run_that_keeps_no_rows_stops_there_with_an_empty_final_schema_dataset(tmp_path: Path):
     import datasets
 
     run = synth_run(tmp_path)

@@ -126,8 +126,14 @@ def test_seeds_the_hub_cannot_give_are_one_line_before_any_model(monkeypatch):
     from synth.data_files import DataFileError
     from synth.stages.load_seeds import SeedLoadingStage
 
+    import datasets.config
+    import huggingface_hub.constants
+
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for module, flag in ((datasets.config, "HF_DATASETS_OFFLINE"), (datasets.config, "HF_HUB_OFFLINE"),
+                         (huggingface_hub.constants, "HF_HUB_OFFLINE")):
+        monkeypatch.setattr(module, flag, True)  # read at import: set where a test imported it
     seeds = OmegaConf.structured(SeedsConfig(hf_dataset="no-such-owner/no-such-seeds"))
     with pytest.raises(DataFileError) as raised:
         SeedLoadingStage(seeds).apply(None)
