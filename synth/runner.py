@@ -78,9 +78,9 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
         if record["rows_out"] == 0 and position < len(stages):
             emptied = nothing_left(record, [later.name for later in stages[position:]])
             report(f"synth: {emptied}")
-            if writes_final:  # an empty dataset that `datasets` still loads, with the final schema
+            if writes_final:  # an empty final dataset, typed as a full one would be
                 previous = run_dir.final_path
-                write_empty_dataset(stages[-1].empty_output().schema, previous)
+                write_empty_dataset(stages[-1].output_schema(), previous)
             break
     summary = _summary(cfg, run_dir, records, started, previous if writes_final else None)
     summary["stopped_early"] = emptied

@@ -93,10 +93,7 @@ def _read_records(cfg: DictConfig) -> list[dict]:
 
 def _read_jsonl(path: Path, name: str = "") -> list[dict]:
     """Every record of a JSONL file; a malformed line is an error naming the file and line."""
-    try:
-        return [record for _, record in read_jsonl(path, f"benchmark {name}")]
-    except DataFileError as error:
-        raise BenchmarkSourceError(str(error)) from None
+    return [record for _, record in read_jsonl(path, f"benchmark {name}")]
 
 
 def _read_hub(cfg: DictConfig) -> list[dict]:

@@ -24,8 +24,9 @@ import pyarrow as pa
 import ray
 from omegaconf import DictConfig
 
-from synth.benchmarks.benchmark_sets import BenchmarkSourceError, load_benchmark
+from synth.benchmarks.benchmark_sets import load_benchmark
 from synth.config.errors import ConfigError
+from synth.data_files import DataFileError
 from synth.engines import build_engine
 from synth.evaluation.eval_items import eval_requests, score_items
 from synth.evaluation.metrics import compute_metrics, metrics_markdown, read_items
@@ -40,7 +41,7 @@ def load_benchmarks(cfg: DictConfig) -> list[pa.Table]:
         key = f"benchmarks[{index}]"
         try:
             table = load_benchmark(benchmark)
-        except BenchmarkSourceError as error:
+        except DataFileError as error:  # BenchmarkSourceError, or the file's own line
             raise ConfigError(f"{key}: {error}") from None
         if table.num_rows == 0:
             raise ConfigError(f"{key}: benchmark {benchmark.name} has no items")

@@ -61,10 +61,10 @@ class Stage(ABC):
         """The model role this stage's tokens and seconds are booked to in summary.json."""
         return self.model_roles[0].role if self.model_roles else None
 
-    def empty_output(self) -> pa.Table:
-        """What this stage writes, with no rows: the final dataset of a run that kept nothing,
-        when this stage ends the plan (final_pairs gives its full schema)."""
-        return pa.schema([]).empty_table()
+    def output_schema(self) -> pa.Schema:
+        """The columns this stage writes: the schema of a run's empty final dataset when this
+        stage ends the plan (final_pairs gives its full schema)."""
+        return pa.schema([])
 
     def describe(self) -> str:
         """One line for the dry run."""

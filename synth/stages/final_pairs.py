@@ -38,6 +38,8 @@ class FinalPairsStage(Stage):
                  extra_columns: tuple[str, ...] = ()) -> None:
         self.method = method
         self.provenance = provenance  # run-wide part: models, sampling settings, run seed
+        # Typed once, so an empty batch gets the same struct type as a full one.
+        self.provenance_type = pa.array([{**provenance, "question_seed": 0}]).type
         self.extra_columns = extra_columns
         derived = {"concepts", "combination_kind"}
         self.requires = ("id", "question", "solution", "answer", "question_seed",
@@ -50,10 +52,9 @@ class FinalPairsStage(Stage):
                     for q, s in zip(questions, solutions)]
         provenance = [{**self.provenance, "question_seed": seed}
                       for seed in batch.column("question_seed").to_pylist()]
-        provenance_type = pa.array([{**self.provenance, "question_seed": 0}]).type
         batch = (batch.append_column("messages", pa.array(messages, MESSAGES_TYPE))
                  .append_column("method", pa.array([self.method] * len(questions), pa.string()))
-                 .append_column("provenance", pa.array(provenance, provenance_type)))
+                 .append_column("provenance", pa.array(provenance, self.provenance_type)))
         for name, kind in OPTIONAL_TYPES.items():
             if name not in batch.column_names:
                 batch = batch.append_column(name, pa.nulls(batch.num_rows, kind))
@@ -68,7 +69,8 @@ class FinalPairsStage(Stage):
     def apply(self, rows: Dataset | None) -> Dataset:
         return rows.map_batches(self._finalize, batch_format="pyarrow")
 
-    def empty_output(self) -> pa.Table:
-        """The final dataset's columns and types, with no rows."""
+    def output_schema(self) -> pa.Schema:
+        """The final dataset's columns and types."""
         columns = [*self.requires, *(["kind"] if "combination_kind" in self.extra_columns else [])]
-        return self._finalize(pa.schema([(name, INPUT_TYPES[name]) for name in columns]).empty_table())
+        empty = pa.schema([(name, INPUT_TYPES[name]) for name in columns]).empty_table()
+        return self._finalize(empty).schema
