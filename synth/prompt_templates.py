@@ -10,13 +10,17 @@ A 135M model that ignores "reply in this form" still continues a reply already i
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 from omegaconf import DictConfig
 
 from synth.engines.base import SAMPLING_TYPE, sampling_params
+from synth.structured_replies import RESPONSE_SCHEMA, schema_text
 
 # What an engine round trip adds to a row; stages drop them once the reply is parsed.
-REQUEST_COLUMNS = ("messages", "prompt", "sampling_params", "sample_index", "generated_text")
+REQUEST_COLUMNS = ("messages", "prompt", "sampling_params", "sample_index", "generated_text",
+                   RESPONSE_SCHEMA)
 
 
 def fill_template(template: str, **values: object) -> str:
@@ -48,13 +52,18 @@ def reply_texts(generated: list[str | None], chat_template: str | None,
 
 
 def append_requests(batch: pa.Table, prompts: list[str], section: DictConfig,
-                    seeds: list[int]) -> pa.Table:
+                    seeds: list[int], reply_schema: dict[str, Any] | None = None) -> pa.Table:
     """`batch` with one engine request per row: the prompt (chat `messages`, or a raw started
-    `prompt` when `section.chat_template` is set) and seeded `sampling_params`."""
+    `prompt` when `section.chat_template` is set), seeded `sampling_params`, and the reply's
+    JSON schema when the stage decodes under one."""
     name, requests = request_column(prompts, section.chat_template, section.response_prefix)
     params = [sampling_params(section.sampling, seed) for seed in seeds]
-    return (batch.append_column(name, requests)
-            .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+    batch = (batch.append_column(name, requests)
+             .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+    if reply_schema is None:
+        return batch
+    return batch.append_column(RESPONSE_SCHEMA,
+                               pa.array([schema_text(reply_schema)] * batch.num_rows, pa.string()))
 
 
 def drop_request_columns(batch: pa.Table) -> pa.Table:

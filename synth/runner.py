@@ -130,6 +130,7 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
         "rows_in": rows_in if previous is not None else stats["rows_written"],
         "rows_in_are": stage.reads,
         "rows_written_are": stage.writes,
+        **({"reply_decoding": stage.reply_decoding} if stage.reply_decoding else {}),
         **stats,
         "wall_seconds": round(time.perf_counter() - wall, 3),
         "cpu_seconds": round(stats.pop("engine_cpu_seconds") + time.process_time() - cpu, 3),

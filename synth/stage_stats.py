@@ -1,5 +1,7 @@
 """Count what a stage did from the Parquet it wrote: rows kept, drop reasons, tokens, cost.
 
+A stage that asked for replies under a JSON schema counts how they were decoded
+(`replies_decoded`: `schema`, or `free_text_fallback` where a server refused the schema).
 An engine stage also counts its requests: `requests_total`, `requests_replayed` (answered from
 the run's request store) and `requests_sent`. Tokens and seconds are those of sent requests
 only, so cost figures never charge a rerun for work an earlier run paid for.
@@ -20,6 +22,7 @@ import pyarrow.dataset as pads
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
 from synth.engines.request_replay import REPLAYED
 from synth.run_storage import arrow_dataset
+from synth.structured_replies import SCHEMA_DECODED
 from synth.stages.base import DROP_REASON
 
 SUMMED_COLUMNS = {"num_input_tokens": "tokens_in", "num_generated_tokens": "tokens_out",
@@ -42,7 +45,8 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
     if dataset is None:
         return stats
     present = set(dataset.schema.names)
-    wanted_counts = [c for c in (*count_columns, ENGINE_NODE_COLUMN) if c in present]
+    wanted_counts = [c for c in (*count_columns, ENGINE_NODE_COLUMN, SCHEMA_DECODED)
+                     if c in present]
     columns = [c for c in (DROP_REASON, REPLAYED, *SUMMED_COLUMNS, *wanted_counts) if c in present]
     dropped: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = {c: Counter() for c in wanted_counts}
@@ -66,6 +70,9 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
     stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
     stats["dropped"] = dict(dropped.most_common())
     stats["nodes"] = dict(counts.pop(ENGINE_NODE_COLUMN, Counter()).most_common())
+    decoded = counts.pop(SCHEMA_DECODED, Counter())
+    if decoded:
+        stats["replies_decoded"] = {"schema": decoded["True"], "free_text_fallback": decoded["False"]}
     stats["counts"] = {c: dict(counter.most_common()) for c, counter in counts.items()}
     for name in SUMMED_COLUMNS.values():
         stats[name] = round(totals[name], 3) if isinstance(totals[name], float) else int(totals[name])

@@ -6,12 +6,14 @@ output-column code, so only the model is fake.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from omegaconf import OmegaConf
 from ray.data import Dataset
 
 from synth.engines.base import Completion, CompletionWorker, Engine
+from synth.structured_replies import RESPONSE_SCHEMA
 
 Script = Callable[[str, dict[str, Any]], Completion]
 
@@ -23,15 +25,26 @@ class ScriptedWorker(CompletionWorker):
 
     def complete(self, row: dict[str, Any]) -> Completion:
         text = row["messages"][-1]["content"] if self.chat else row["prompt"]
-        return self.script(text, row["sampling_params"])
+        completion = self.script(text, row["sampling_params"])
+        if row.get(RESPONSE_SCHEMA) and completion.schema_decoded is None:
+            return replace(completion, schema_decoded=True)  # as a constraining engine says
+        return completion
 
 
 class ScriptedEngine(Engine):
-    def __init__(self, role: str, script: Script) -> None:
+    """`constrains_replies`: the engine says it decodes under a request's schema (the script
+    writes what such an engine would, or `schema_decoded=False` for a refusing server)."""
+
+    def __init__(self, role: str, script: Script, constrains_replies: bool = False) -> None:
         super().__init__(role, OmegaConf.create({"engine": "scripted", "model": "script",
                                                  "replicas": [1, 1], "num_cpus": 0.5,
                                                  "num_gpus": 0, "accelerator_type": None}))
         self.script = script
+        self.constrains = constrains_replies
+
+    @property
+    def constrains_replies(self) -> bool:
+        return self.constrains
 
     def _complete(self, ds: Dataset, *, chat: bool) -> Dataset:
         worker = ScriptedWorker(chat, self.script)

@@ -5,6 +5,10 @@ single quotes, or skip JSON and write "Topics: ..." lines or numbered lists unde
 Each of those still yields concepts when it can (list items are cut to their name, items
 without a letter are discarded); otherwise the reply is rejected with a reason that
 summary.json counts.
+
+The reply's shape is also declared here as a JSON schema (`concept_reply_schema`), for engines
+that decode under it: each concept a short phrase that starts with a letter (a `pattern` with
+a length limit), so a constrained model writes "prime factorization", not a sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)(?:```|$)", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r"^\W*(topics?|knowledge[ _]points?|kps?)\W*[:\-]\s*(.*)$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*(.*)$")
 MAX_CONCEPT_CHARS = 80
+MAX_SCHEMA_CONCEPT_CHARS = 48
+# A short noun phrase: a letter, then letters, digits, spaces, hyphens or apostrophes.
+CONCEPT_PHRASE = {"type": "string",
+                  "pattern": f"^[A-Za-z][A-Za-z0-9 '-]{{2,{MAX_SCHEMA_CONCEPT_CHARS - 1}}}$"}
 TOPIC_KEYS = ("topics", "topic")
 KP_KEYS = ("knowledge_points", "knowledge points", "knowledgepoints", "kps", "knowledge_point")
 
@@ -45,6 +53,26 @@ def parse_concept_reply(text: str | None, max_topics: int, max_knowledge_points:
     if not kps:
         return ConceptReply(topics, [], "no_concepts")
     return ConceptReply(topics, kps)
+
+
+def concept_reply_schema(max_topics: int, max_knowledge_points: int,
+                         name_topics: bool = True) -> dict:
+    """The reply as a JSON schema: 1..max_topics topics (only when the model names them; seeds
+    with their own topic label do not ask) and 1..max_knowledge_points knowledge points."""
+    properties = {}
+    if name_topics:
+        properties["topics"] = {"type": "array", "items": CONCEPT_PHRASE,
+                                "minItems": 1, "maxItems": max_topics}
+    properties["knowledge_points"] = {"type": "array", "items": CONCEPT_PHRASE,
+                                      "minItems": 1, "maxItems": max_knowledge_points}
+    return {"type": "object", "properties": properties, "required": list(properties),
+            "additionalProperties": False}
+
+
+def concept_reply_from_object(data: dict) -> ConceptReply:
+    """Topics and KPs of a reply already read and validated under `concept_reply_schema`
+    (repeated items once, in the model's order)."""
+    return ConceptReply(_strings(data.get("topics", [])), _strings(data["knowledge_points"]))
 
 
 def _json_object(text: str) -> dict | None:

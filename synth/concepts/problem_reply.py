@@ -2,6 +2,10 @@
 
 Models add markdown (`**Question:**`), say "Problem" instead of "Question", or number things;
 any of those still splits. A reply without both parts is rejected with a reason.
+
+Decoded under `PROBLEM_SCHEMA` instead, the reply is a JSON object with the question, the
+worked solution and the final answer as its own short field, so no reply can lack one; the
+solution then ends with that answer in `\\boxed{}` unless it already boxes one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,16 @@ _QUESTION = re.compile(r"^[\s>#*_]*(?:new\s+)?(?:question|problem)\s*\d*[\s*_]*[
                        re.IGNORECASE | re.MULTILINE)
 _SOLUTION = re.compile(r"^[\s>#*_]*(?:solution|answer|step-by-step solution)[\s*_]*[:.\-][*_\s]*",
                        re.IGNORECASE | re.MULTILINE)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {"question": {"type": "string", "minLength": 10, "maxLength": 1500},
+                   "solution": {"type": "string", "minLength": 1},
+                   "final_answer": {"type": "string", "minLength": 1, "maxLength": 100}},
+    "required": ["question", "solution", "final_answer"],
+    "additionalProperties": False,
+}
 
 
 @dataclass(frozen=True)
@@ -36,4 +50,16 @@ def parse_problem_reply(text: str | None) -> ProblemReply:
         return ProblemReply(None, solution or None, "no_question")
     if not solution:
         return ProblemReply(question, None, "no_solution")
+    return ProblemReply(question, solution)
+
+
+def problem_reply_from_object(data: dict[str, str]) -> ProblemReply:
+    """The question and the boxed solution of a reply validated under PROBLEM_SCHEMA."""
+    question, solution = data["question"].strip(), data["solution"].strip()
+    answer = data["final_answer"].strip().strip("$").strip()
+    if not question or not answer:
+        return ProblemReply(question or None, solution or None,
+                            "no_question" if not question else "no_final_answer")
+    if "\\boxed" not in solution:
+        solution = f"{solution}\n\nThe final answer is $\\boxed{{{answer}}}$."
     return ProblemReply(question, solution)

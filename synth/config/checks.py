@@ -11,6 +11,7 @@ from omegaconf import DictConfig
 
 from synth.config.errors import ConfigError
 from synth.prompt_templates import placeholders_missing
+from synth.structured_replies import engine_decodes_under_schema
 
 
 def fail(key: str, problem: str, value: Any) -> None:
@@ -36,3 +37,11 @@ def check_prompt(key: str, template: str, *names: str) -> None:
     missing = placeholders_missing(template, *names)
     require(not missing, key, f"must contain {', '.join('{' + n + '}' for n in missing)}",
             template[:60] + ("..." if len(template) > 60 else ""))
+
+
+def check_reply_mode(key: str, section: DictConfig, engine_kinds: list[str]) -> None:
+    """A started free-text reply (`response_prefix`) cannot precede a schema-constrained one."""
+    constrained = section.structured and any(map(engine_decodes_under_schema, engine_kinds))
+    require(not (constrained and section.response_prefix), f"{key}.response_prefix",
+            f"starts a free-text reply, which a JSON-schema reply cannot follow; set "
+            f"{key}.structured: false to keep raw-prompt mode", section.response_prefix)

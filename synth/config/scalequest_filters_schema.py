@@ -17,7 +17,13 @@ from typing import Dict, Optional
 
 from omegaconf import DictConfig
 
-from synth.config.checks import check_prompt, check_role, check_sampling, require
+from synth.config.checks import (
+    check_prompt,
+    check_reply_mode,
+    check_role,
+    check_sampling,
+    require,
+)
 from synth.config.schema import (
     DIFFICULTY_MODES,
     REWARD_KEEP,
@@ -94,6 +100,7 @@ def validate_solvability(section: DictConfig, models: DictConfig) -> None:
     check_sampling("solvability.sampling", section.sampling)
     if section.chat_template:
         check_prompt("solvability.chat_template", section.chat_template, "prompt")
+    check_reply_mode("solvability", section, [models[section.model].engine])
 
 
 def validate_difficulty(section: DictConfig, models: DictConfig) -> None:

@@ -186,6 +186,7 @@ class SolvabilityConfig:
         "Is the following math question well-posed and solvable, with all the information "
         "needed to find a single answer?\n\nQuestion: {question}\n\nAnswer Yes or No."
     )  # {question} is replaced
+    structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     chat_template: Optional[str] = None  # raw-prompt mode: the chat template (few-shot turns too) around {prompt}
     response_prefix: str = ""  # raw mode: the reply is started with this, e.g. "Answer:"; never read as the verdict
     sampling: SamplingConfig = field(
@@ -298,6 +299,7 @@ class ConceptExtractionConfig:
         "it tests.\nReply with JSON only, like {\"topics\": [\"...\"], \"knowledge_points\": [\"...\"]}."
         "\n\nProblem: {question}{solution}"
     )  # {question}, {solution}, {solution_hint}, {max_topics}, {max_knowledge_points} are filled in
+    structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
     response_prefix: str = ""  # raw mode: the reply is started with this text (small models follow a started format)
     sampling: SamplingConfig = field(
@@ -341,6 +343,7 @@ class ConceptGenerationConfig:
         "the final answer within \\boxed{}.\nTopics: {topics}\nKnowledge points: {knowledge_points}"
         "\n\n{examples}Reply in the form:\nQuestion: <the problem>\nSolution: <the solution>"
     )  # {topics}, {knowledge_points}, {examples} are filled in
+    structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
     response_prefix: str = ""  # raw mode: the reply is started with this text, e.g. "Question:"
     sampling: SamplingConfig = field(
@@ -368,6 +371,7 @@ class JudgeFilterConfig:
         "Rate the problem's quality (clear, well-posed, solvable) from 0 to 10, and say whether the "
         "solution is correct.\nReply exactly in the form:\nScore: <0-10>\nCorrect: <Yes or No>"
     )  # {question} and {solution} are filled in
+    structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}
     response_prefix: str = ""  # raw mode: the reply is started with this text, e.g. "Score:"
     sampling: SamplingConfig = field(

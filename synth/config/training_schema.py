@@ -117,6 +117,7 @@ class RewriteConfig:
     model: str = "optimizer"  # model role that rewrites
     solvability_prompt: str = SOLVABILITY_PROMPT  # goal "solvability"; {question} is replaced
     difficulty_prompt: str = DIFFICULTY_PROMPT  # goal "difficulty"; {question} is replaced
+    structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.7, top_p=0.95, max_tokens=512)
     )  # paper: not stated

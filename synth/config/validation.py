@@ -14,7 +14,13 @@ from typing import Any
 from omegaconf import DictConfig
 
 from synth.benchmarks.benchmark_sets import ANSWER_FORMATS, PACKAGED_BENCHMARKS
-from synth.config.checks import check_prompt, check_role, check_sampling, require
+from synth.config.checks import (
+    check_prompt,
+    check_reply_mode,
+    check_role,
+    check_sampling,
+    require,
+)
 from synth.config.errors import ConfigError
 from synth.config.scalequest_filters_schema import (
     validate_difficulty,
@@ -310,6 +316,7 @@ def _check_concept_method(cfg: DictConfig) -> None:
              extract.max_knowledge_points)
     check_prompt("extract.prompt", extract.prompt, "question")
     check_sampling("extract.sampling", extract.sampling)
+    check_reply_mode("extract", extract, [cfg.models[extract.model].engine])
     graph = cfg.graph
     require(graph.min_count >= 1, "graph.min_count", "must be >= 1", graph.min_count)
     require(0 < graph.merge_threshold < 1, "graph.merge_threshold", "must be in (0, 1)",
@@ -345,6 +352,7 @@ def _check_concept_method(cfg: DictConfig) -> None:
              generate.num_few_shot)
     check_prompt("generate.prompt", generate.prompt, "knowledge_points")
     check_sampling("generate.sampling", generate.sampling)
+    check_reply_mode("generate", generate, [cfg.models[generate.model].engine])
     judge = cfg.judge
     if judge.enabled:
         require(len(judge.judges) >= 1, "judge.judges", "name at least one judge role", [])
@@ -359,6 +367,7 @@ def _check_concept_method(cfg: DictConfig) -> None:
         require(0 <= judge.threshold <= 1, "judge.threshold", "must be in [0, 1]", judge.threshold)
         check_prompt("judge.prompt", judge.prompt, "question", "solution")
         check_sampling("judge.sampling", judge.sampling)
+        check_reply_mode("judge", judge, [cfg.models[j.model].engine for j in judge.judges])
 
 
 TRAINING_PIPELINES = ("qft", "qpo")

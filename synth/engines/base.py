@@ -2,9 +2,10 @@
 
 Rows in carry `sampling_params` (temperature, top_p, max_tokens, stop, seed, n) plus either
 `messages` (chat; the engine applies the model's chat template) or `prompt` (raw text, used by
-generation from scratch). Rows out gain the `ray.data.llm` output columns
+generation from scratch), and optionally `response_schema`, a JSON schema the reply must be
+decoded under (structured_replies.py). Rows out gain the `ray.data.llm` output columns
 (`generated_text`, `num_input_tokens`, `num_generated_tokens`) plus `finish_reason`
-("stop" | "length" | "error") and `engine_error`. A request that fails becomes a row with
+("stop" | "length" | "error"), `engine_error` and `schema_decoded`. A request that fails becomes a row with
 `finish_reason="error"`, never an exception: garbage in, counted garbage out.
 
 `n > 1` is honoured the same way by every engine: the row is fanned out into n rows, each
@@ -35,6 +36,7 @@ from synth.engines.columns import (
     REQUEST_KEY,
 )
 from synth.engines.model_role import ModelRole
+from synth.structured_replies import RESPONSE_SCHEMA, SCHEMA_DECODED, engine_decodes_under_schema
 from synth.engines.request_replay import (
     COMPLETION_ANSWER,
     COMPLETION_REQUEST,
@@ -57,6 +59,7 @@ class Completion:
     output_tokens: int
     finish_reason: str
     error: str | None = None
+    schema_decoded: bool | None = None  # under the request's reply schema; None: none asked
 
 
 def sampling_params(sampling: DictConfig, seed: int, n: int = 1) -> dict[str, Any]:
@@ -92,6 +95,7 @@ def append_completions(batch: pa.Table, completions: list[Completion], cpu_secon
         "num_generated_tokens": pa.array([c.output_tokens for c in completions], type=pa.int64()),
         "finish_reason": pa.array([c.finish_reason for c in completions], type=pa.string()),
         "engine_error": pa.array([c.error for c in completions], type=pa.string()),
+        SCHEMA_DECODED: pa.array([c.schema_decoded for c in completions], type=pa.bool_()),
         ENGINE_CPU_COLUMN: pa.array([cpu_seconds / rows] * len(completions), type=pa.float64()),
         ENGINE_GPU_COLUMN: pa.array([gpu_seconds / rows] * len(completions), type=pa.float64()),
         ENGINE_NODE_COLUMN: pa.array([node] * len(completions), type=pa.string()),
@@ -130,7 +134,7 @@ class CompletionWorker(ABC):
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
-        wanted = [c for c in ("messages", "prompt", "sampling_params", REQUEST_KEY)
+        wanted = [c for c in ("messages", "prompt", "sampling_params", RESPONSE_SCHEMA, REQUEST_KEY)
                   if c in batch.column_names]
         completions = self.complete_all(batch.select(wanted).to_pylist())
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
@@ -174,6 +178,11 @@ class Engine(ModelRole):
     @property
     def kind(self) -> str:
         return str(self.config.engine)
+
+    @property
+    def constrains_replies(self) -> bool:
+        """Whether this engine decodes a request's reply under its JSON schema."""
+        return engine_decodes_under_schema(self.kind)
 
     def generate(self, ds: Dataset, *, chat: bool) -> Dataset:
         """Complete every row of `ds`; `chat` says whether rows carry `messages` or `prompt`.

@@ -11,14 +11,21 @@ run out (`Reached maximum retries`), which ends the whole run at the first refus
 or a long 429 spell. A remote server failing is data for synth, so the worker retries
 connection errors, timeouts, 429 and 5xx with exponential backoff (honouring `Retry-After`),
 keeps to `qps`, and returns what still fails as an error row.
+
+A request with a reply schema offers it as `response_format`, first in OpenAI's `json_schema`
+dialect, then as llama-cpp-python's `json_object` + `schema`. A server that refuses both
+(400/422 naming the schema) is asked in free text, once per replica found out: those answers
+say `schema_decoded` False, the stage parses them leniently, and its record counts them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from ray.data import Dataset
@@ -26,6 +33,7 @@ from ray.data import Dataset
 from synth.engines.base import Completion, CompletionWorker, Engine, replica_guard
 from synth.engines.llm_rows import engine_sampling
 from synth.engines.model_role import on_model_replicas
+from synth.structured_replies import RESPONSE_SCHEMA
 
 REDACTED = "[redacted]"
 MAX_BACKOFF_S = 30.0
@@ -46,6 +54,25 @@ def completion_from_response(body: dict[str, Any]) -> Completion:
     usage = body.get("usage") or {}
     return Completion(text, int(usage.get("prompt_tokens") or 0),
                       int(usage.get("completion_tokens") or 0), choice.get("finish_reason") or "stop")
+
+
+class SchemaRefused(Exception):
+    """The server refused a request because of its `response_format`."""
+
+
+def schema_formats(schema: str) -> list[dict[str, Any]]:
+    """The `response_format` dialects a reply schema is offered in, in order: OpenAI's
+    `json_schema` (OpenAI, vLLM, SGLang), then `json_object` with a `schema` (llama-cpp-python's
+    server, which refuses the first)."""
+    parsed = json.loads(schema)
+    return [{"type": "json_schema", "json_schema": {"name": "reply", "schema": parsed}},
+            {"type": "json_object", "schema": parsed}]
+
+
+def refuses_schema(status: int, body: str) -> bool:
+    """Whether an error response refuses the reply schema (rather than the request itself)."""
+    text = body.lower()
+    return status in (400, 422) and ("response_format" in text or "schema" in text)
 
 
 def retry_wait(attempt: int, retry_after: str | None, base_s: float) -> float:
@@ -76,6 +103,7 @@ class HttpWorker(CompletionWorker):
         self.timeout_s, self.retry_base_s = timeout_s, retry_base_s
         self._pace_lock, self._next_send = threading.Lock(), 0.0
         self.pool = ThreadPoolExecutor(self.max_concurrency)
+        self.refused_dialects: set[int] = set()  # schema dialects this server answered 400/422 to
 
     def complete_all(self, rows: list[dict[str, Any]]) -> list[Completion]:
         """A batch's requests side by side: each mostly waits on the network."""
@@ -84,6 +112,22 @@ class HttpWorker(CompletionWorker):
     def complete(self, row: dict[str, Any]) -> Completion:
         payload = {"model": self.model, **engine_sampling(row["sampling_params"])}
         payload["messages" if self.chat else "prompt"] = row["messages" if self.chat else "prompt"]
+        schema = row.get(RESPONSE_SCHEMA)
+        if not schema:
+            return self._send(payload)
+        for dialect, response_format in enumerate(schema_formats(schema)):
+            if dialect in self.refused_dialects:
+                continue
+            try:
+                return replace(self._send({**payload, "response_format": response_format}),
+                               schema_decoded=True)
+            except SchemaRefused:
+                self.refused_dialects.add(dialect)  # this server will not take it: ask the next way
+        return replace(self._send(payload), schema_decoded=False)
+
+    def _send(self, payload: dict[str, Any]) -> Completion:
+        """One request, retried on connection errors, timeouts, 429 and 5xx; what still fails
+        is an error row. A 400/422 that names the reply schema raises SchemaRefused."""
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         failure = "no attempt made"
         for attempt in range(self.max_retries + 1):
@@ -102,6 +146,9 @@ class HttpWorker(CompletionWorker):
                         return Completion(None, 0, 0, "error", redact(
                             f"HTTP 200 with a body that is not JSON: {response.text[:200]}",
                             self.api_key))
+                if "response_format" in payload and refuses_schema(response.status_code,
+                                                                   response.text):
+                    raise SchemaRefused(response.text[:300])
                 failure = f"HTTP {response.status_code}: {response.text[:300]}"
                 if response.status_code != 429 and response.status_code < 500:
                     break  # 4xx other than 429: asking again will not help

@@ -6,6 +6,9 @@ package: ~140 tokens/s on 2 threads, about 7x transformers on the same CPU.
 Models load without llama.cpp's extra buffer types (weight repacking): on Intel CPUs with AMX
 (Sapphire Rapids and later) the repacked weights go through `ggml_backend_amx_mul_mat`, which
 crashed every replica with SIGSEGV on the first token; the plain CPU kernels answer the same.
+
+A request with a `response_schema` is decoded under the grammar llama-cpp-python builds from
+that JSON schema: the model can only write tokens that keep the reply a valid document.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from synth.engines.base import (
 )
 from synth.engines.model_role import on_model_replicas
 from synth.engines.packaged_models import resolve_gguf
+from synth.structured_replies import RESPONSE_SCHEMA
 
 
 @contextmanager
@@ -66,6 +70,16 @@ class LlamaCppWorker(CompletionWorker):
         super().__init__(chat, **guard)
         self.llm = load_llama(model_path, threads, context_length)
         self.context_length = context_length
+        self.grammars: dict[str, Any] = {}  # schema text -> its compiled grammar
+
+    def grammar(self, schema: str):
+        """The llama.cpp grammar that admits exactly the JSON documents `schema` describes,
+        compiled once per replica (a stage sends one schema)."""
+        from llama_cpp import LlamaGrammar
+
+        if schema not in self.grammars:
+            self.grammars[schema] = LlamaGrammar.from_json_schema(schema, verbose=False)
+        return self.grammars[schema]
 
     def _check_prompt_fits(self, row: dict[str, Any]) -> None:
         """An over-long prompt is one error row that says so (llama.cpp itself fails with an
@@ -84,6 +98,9 @@ class LlamaCppWorker(CompletionWorker):
         options = dict(temperature=params["temperature"], top_p=params["top_p"],
                        max_tokens=params["max_tokens"], stop=list(params["stop"] or []) or None,
                        seed=params["seed"])
+        schema = row.get(RESPONSE_SCHEMA)
+        if schema:
+            options["grammar"] = self.grammar(schema)
         if self.chat:
             response = self.llm.create_chat_completion(messages=row["messages"], **options)
             text = response["choices"][0]["message"]["content"]
@@ -92,7 +109,8 @@ class LlamaCppWorker(CompletionWorker):
             text = response["choices"][0]["text"]
         usage = response["usage"]
         return Completion(text, usage["prompt_tokens"], usage["completion_tokens"],
-                          response["choices"][0]["finish_reason"] or "stop")
+                          response["choices"][0]["finish_reason"] or "stop",
+                          schema_decoded=True if schema else None)
 
 
 class LlamaCppEngine(Engine):

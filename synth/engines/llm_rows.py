@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from synth.engines.columns import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
+from synth.structured_replies import RESPONSE_SCHEMA, SCHEMA_DECODED
 
 ORIGINAL_ROW = "__synth_row"
 SAMPLING_KEYS = ("temperature", "top_p", "max_tokens", "stop", "seed")
@@ -41,12 +42,13 @@ def engine_sampling(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion_columns(text: str | None, input_tokens: int, output_tokens: int,
-                       finish_reason: str, error: str | None) -> dict[str, Any]:
+                       finish_reason: str, error: str | None,
+                       schema_decoded: bool | None = None) -> dict[str, Any]:
     """The engine output columns of one row (no measured cost: the processor owns the GPU)."""
     return {"generated_text": text, "num_input_tokens": int(input_tokens),
             "num_generated_tokens": int(output_tokens), "finish_reason": finish_reason,
-            "engine_error": error, ENGINE_CPU_COLUMN: 0.0, ENGINE_GPU_COLUMN: 0.0,
-            ENGINE_NODE_COLUMN: None}
+            "engine_error": error, SCHEMA_DECODED: schema_decoded, ENGINE_CPU_COLUMN: 0.0,
+            ENGINE_GPU_COLUMN: 0.0, ENGINE_NODE_COLUMN: None}
 
 
 def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:
@@ -55,8 +57,13 @@ def finish_reason_from_length(output_tokens: int, max_tokens: int) -> str:
 
 
 def vllm_request(row: dict[str, Any], chat: bool) -> dict[str, Any]:
-    """One vLLM processor input row."""
-    request = {ORIGINAL_ROW: stash_row(row), "sampling_params": engine_sampling(row["sampling_params"])}
+    """One vLLM processor input row. A reply schema rides in the sampling parameters'
+    `structured_outputs`, which the processor's engine stage turns into vLLM's
+    `StructuredOutputsParams` (guided decoding): as JSON text, so rows keep one Arrow type."""
+    sampling = engine_sampling(row["sampling_params"])
+    if row.get(RESPONSE_SCHEMA):
+        sampling["structured_outputs"] = {"json": row[RESPONSE_SCHEMA]}
+    request = {ORIGINAL_ROW: stash_row(row), "sampling_params": sampling}
     request["messages" if chat else "prompt"] = row["messages" if chat else "prompt"]
     return request
 
@@ -71,4 +78,5 @@ def vllm_result(row: dict[str, Any]) -> dict[str, Any]:
     finish = finish_reason_from_length(output_tokens, original["sampling_params"]["max_tokens"])
     return {**original, **completion_columns(row.get("generated_text"),
                                              row.get("num_input_tokens") or 0, output_tokens,
-                                             finish, None)}
+                                             finish, None,
+                                             True if original.get(RESPONSE_SCHEMA) else None)}

@@ -36,12 +36,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN, REQUEST_KEY
+from synth.structured_replies import RESPONSE_SCHEMA, SCHEMA_DECODED
 
 REPLAYED = "_replayed"  # True: answered from the run's store; False: sent to the engine
 # A completion request: chat `messages` or a raw `prompt` (a row has one), and its sampling.
-COMPLETION_REQUEST = ("messages", "prompt", "sampling_params")
+# A reply schema (`response_schema`, only on stages that decode under one) is part of it.
+COMPLETION_REQUEST = ("messages", "prompt", "sampling_params", RESPONSE_SCHEMA)
 COMPLETION_ANSWER = pa.schema([("generated_text", pa.string()), ("num_input_tokens", pa.int64()),
-                               ("num_generated_tokens", pa.int64()), ("finish_reason", pa.string())])
+                               ("num_generated_tokens", pa.int64()), ("finish_reason", pa.string()),
+                               (SCHEMA_DECODED, pa.bool_())])
 # Bookkeeping every answered row carries besides the role's answer columns.
 ANSWER_BOOKKEEPING = ("engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
                       REPLAYED)
@@ -216,7 +219,7 @@ def with_answers(batch: pa.Table, answers: dict[int, dict[str, Any]],
     """`batch` with the answer columns filled for the rows in `answers` (replayed) and null for
     the rest, which still need the model."""
     count = batch.num_rows
-    columns = {field.name: pa.array([answers[i][field.name] if i in answers else None
+    columns = {field.name: pa.array([answers[i].get(field.name) if i in answers else None
                                      for i in range(count)], field.type)
                for field in answer_schema}
     columns |= {

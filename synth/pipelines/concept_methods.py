@@ -38,7 +38,8 @@ def build_concept_graph_stages(cfg: DictConfig) -> list[Stage]:
     """Seeds -> concepts -> graph: what `synth graph build` runs."""
     extractor = build_engine(cfg.extract.model, cfg.models[cfg.extract.model])
     return [SeedLoadingStage(cfg.seeds),
-            ConceptExtractionStage(cfg.extract, extractor, cfg.run.seed),
+            ConceptExtractionStage(cfg.extract, extractor, cfg.run.seed,
+                                   name_topics=not cfg.seeds.topic_field),
             ConceptGraphStage(cfg.graph, cfg.pipeline, graph_dir(cfg))]
 
 

@@ -24,6 +24,7 @@ from synth.engines.columns import (
 )
 from synth.engines.model_role import ModelRole
 from synth.engines.request_replay import REPLAYED
+from synth.structured_replies import SCHEMA_DECODED
 
 DROP_REASON = "drop_reason"
 SOURCE_LINE = "source_line"  # a source stage's row: its line in the JSONL file it was read from
@@ -34,7 +35,7 @@ STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", 
                        "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
                        REQUEST_KEY, REPLAYED, "duplicate_of",
                        "contaminated_by", "contaminated_item", "contamination_method",
-                       "contamination", SOURCE_LINE)
+                       "contamination", SOURCE_LINE, SCHEMA_DECODED)
 
 
 class Stage(ABC):
@@ -46,6 +47,7 @@ class Stage(ABC):
     engine: Engine | None = None  # the completion role this stage spends tokens on, if any
     reads: str = "questions"  # what one input row is (its record's `rows_in_are`)
     writes: str = "questions"  # what one written row is (`rows_written_are`): solve writes samples
+    reply_decoding: str | None = None  # a stage whose reply has a shape: how it is decoded
 
     @abstractmethod
     def apply(self, rows: Dataset | None) -> Dataset:
@@ -68,7 +70,8 @@ class Stage(ABC):
 
     def describe(self) -> str:
         """One line for the dry run."""
-        return "  ".join([self.name, *(f"[{role.resource_plan()}]" for role in self.model_roles)])
+        return "  ".join([self.name, *(f"[{role.resource_plan()}]" for role in self.model_roles),
+                          *([f"[{self.reply_decoding}]"] if self.reply_decoding else [])])
 
 
 def with_drop_reasons(batch: pa.Table, reasons: list[str | None]) -> pa.Table:

@@ -4,6 +4,9 @@ The prompt lists the combination's topics and KPs, with few-shot seed problems w
 are closest by Jaccard similarity (read from the run's graph/seeds.parquet). The reply is split
 into `question` and `solution`; the final answer is extracted from the solution. Replies that do
 not split, have no final answer, or were cut off are kept with a drop reason.
+
+Where the engine can, the reply is decoded under `PROBLEM_SCHEMA` (question, solution, final
+answer) and read strictly; one that fails it is dropped as `truncated` or `schema_violation`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from ray.data import Dataset
 
 from synth.answers.extraction import extract_answer
 from synth.concepts.few_shot_examples import FewShotIndex
-from synth.concepts.problem_reply import parse_problem_reply
+from synth.concepts.problem_reply import (
+    PROBLEM_SCHEMA,
+    ProblemReply,
+    parse_problem_reply,
+    problem_reply_from_object,
+)
 from synth.engines.base import Engine
 from synth.prompt_templates import (
     append_requests,
@@ -27,15 +35,24 @@ from synth.prompt_templates import (
 )
 from synth.row_ids import derived_seed, stable_id
 from synth.stages.base import Stage, with_drop_reasons
+from synth.structured_replies import (
+    read_structured_reply,
+    reply_decoding_line,
+    schema_decoded_flags,
+    stage_reply_schema,
+    structured_failure,
+)
 
 
 class ConceptPrompter:
     """Builds chat requests for combinations; loads the few-shot pool once per worker."""
 
-    def __init__(self, config: DictConfig, seeds_path: Path, run_seed: int) -> None:
+    def __init__(self, config: DictConfig, seeds_path: Path, run_seed: int,
+                 reply_schema: dict | None = None) -> None:
         self.config = config
         self.seeds_path = seeds_path
         self.run_seed = run_seed
+        self.reply_schema = reply_schema
         self.index: FewShotIndex | None = None
 
     def examples(self, knowledge_points: list[str]) -> str:
@@ -58,18 +75,33 @@ class ConceptPrompter:
         batch = (batch.rename_columns({"id": "combination_id"})
                  .append_column("id", pa.array([stable_id("problem", i) for i in combination_ids]))
                  .append_column("question_seed", pa.array(seeds, pa.int64())))
-        return append_requests(batch, prompts, self.config, seeds)
+        return append_requests(batch, prompts, self.config, seeds, self.reply_schema)
 
 
-def _to_problems(batch: pa.Table, chat_template: str | None, response_prefix: str) -> pa.Table:
+def _problem_reply(text: str | None, finish: str, schema_decoded: bool | None,
+                   reply_schema: dict | None) -> ProblemReply:
+    """One reply's question and solution: strictly under the schema, else split leniently."""
+    if not schema_decoded:
+        return parse_problem_reply(text)
+    data = read_structured_reply(text, reply_schema)
+    if data is None:
+        return ProblemReply(None, None, structured_failure(finish))
+    return problem_reply_from_object(data)
+
+
+def _to_problems(batch: pa.Table, chat_template: str | None, response_prefix: str,
+                 reply_schema: dict | None) -> pa.Table:
     texts = reply_texts(batch.column("generated_text").to_pylist(), chat_template, response_prefix)
     finishes = batch.column("finish_reason").to_pylist()
-    replies = [parse_problem_reply(t) for t in texts]
+    replies = [_problem_reply(t, f, d, reply_schema)
+               for t, f, d in zip(texts, finishes, schema_decoded_flags(batch))]
     answers = [extract_answer(r.solution) if r.solution else None for r in replies]
     reasons = []
     for finish, reply, answer in zip(finishes, replies, answers):
         if finish == "error":
             reasons.append("engine_error")
+        elif reply.reason in ("truncated", "schema_violation"):
+            reasons.append(reply.reason)
         elif reply.reason or answer is None:
             reasons.append("truncated" if finish == "length" else reply.reason or "no_final_answer")
         else:
@@ -94,10 +126,12 @@ class ConceptGenerationStage(Stage):
         self.engine = engine
         self.seeds_path = seeds_path
         self.run_seed = run_seed
+        self.reply_schema = stage_reply_schema(config, engine, PROBLEM_SCHEMA)
+        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
 
     def apply(self, rows: Dataset | None) -> Dataset:
-        prompter = ConceptPrompter(self.config, self.seeds_path, self.run_seed)
+        prompter = ConceptPrompter(self.config, self.seeds_path, self.run_seed, self.reply_schema)
         requests = rows.map_batches(prompter, batch_format="pyarrow")
         return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
-            _to_problems, fn_args=(self.config.chat_template, self.config.response_prefix),
-            batch_format="pyarrow")
+            _to_problems, fn_args=(self.config.chat_template, self.config.response_prefix,
+                                   self.reply_schema), batch_format="pyarrow")

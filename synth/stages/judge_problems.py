@@ -4,6 +4,11 @@ One `JudgeStage` per judge role (so tokens are accounted per model) adds
 `judge_<role>_score` (0-1, from a 0-10 rating) and `judge_<role>_correct` (Yes/No). Then
 `JudgeFilter` keeps a problem when no judge voted its solution wrong and the weighted score
 reaches the threshold (GSDP: 0.85). A verdict that cannot be read is its own drop reason.
+
+Where the engine can, the verdict is decoded under `VERDICT_SCHEMA` (an integer score 0-10 as
+an enum, `correct` a boolean, an optional short reason) and read strictly; a verdict that
+fails it is counted by shape (`truncated`, `schema_violation`) and dropped as unparseable.
+Otherwise the "Score: <0-10> / Correct: <Yes or No>" lines are read leniently.
 """
 
 from __future__ import annotations
@@ -24,9 +29,23 @@ from synth.prompt_templates import (
 )
 from synth.row_ids import derived_seed
 from synth.stages.base import RowFilter, Stage, with_drop_reasons
+from synth.structured_replies import (
+    read_structured_reply,
+    reply_decoding_line,
+    schema_decoded_flags,
+    stage_reply_schema,
+    structured_failure,
+)
 
 _SCORE = re.compile(r"score\W*(\d+(?:\.\d+)?)", re.IGNORECASE)
 _CORRECT = re.compile(r"correct\W*(yes|no)\b", re.IGNORECASE)
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {"score": {"enum": list(range(11))}, "correct": {"type": "boolean"},
+                   "reason": {"type": "string", "maxLength": 160}},
+    "required": ["score", "correct"],
+    "additionalProperties": False,
+}
 
 
 def parse_verdict(text: str | None) -> tuple[float | None, bool | None]:
@@ -37,6 +56,11 @@ def parse_verdict(text: str | None) -> tuple[float | None, bool | None]:
     correct = _CORRECT.search(text)
     value = None if score is None else min(max(float(score.group(1)), 0.0), 10.0) / 10
     return value, None if correct is None else correct.group(1).lower() == "yes"
+
+
+def verdict_from_object(data: dict[str, Any]) -> tuple[float, bool]:
+    """(score in 0-1, solution correct) from a verdict validated under VERDICT_SCHEMA."""
+    return data["score"] / 10, data["correct"]
 
 
 def score_column(role: str) -> str:
@@ -58,21 +82,35 @@ class JudgeStage(Stage):
         self.name = f"judge_by_{role}"
         self.requires = ("id", "question", "solution")
         self.count_columns = (f"judge_{role}_verdict",)
+        self.reply_schema = stage_reply_schema(config, engine, VERDICT_SCHEMA)
+        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
 
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q, solution=s) for q, s in
                    zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
         seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
-        return append_requests(batch, prompts, self.config, seeds)
+        return append_requests(batch, prompts, self.config, seeds, self.reply_schema)
+
+    def _verdict(self, text: str | None, finish: str,
+                 schema_decoded: bool | None) -> tuple[float | None, bool | None, str]:
+        """(score, correct, shape) of one reply: strictly under the schema, else leniently."""
+        if finish == "error":
+            return None, None, "engine_error"
+        if schema_decoded:
+            data = read_structured_reply(text, self.reply_schema)
+            if data is None:
+                return None, None, structured_failure(finish)
+            return (*verdict_from_object(data), "ok")
+        score, correct = parse_verdict(text)
+        return score, correct, "unparseable" if score is None or correct is None else "ok"
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
-        verdicts = [parse_verdict(t) for t in reply_texts(
-            batch.column("generated_text").to_pylist(), self.config.chat_template,
-            self.config.response_prefix)]
-        shapes = ["engine_error" if finish == "error" else
-                  "unparseable" if score is None or correct is None else "ok"
-                  for finish, (score, correct) in zip(batch.column("finish_reason").to_pylist(),
-                                                      verdicts)]
+        texts = reply_texts(batch.column("generated_text").to_pylist(), self.config.chat_template,
+                            self.config.response_prefix)
+        judged = [self._verdict(t, f, d) for t, f, d in zip(
+            texts, batch.column("finish_reason").to_pylist(), schema_decoded_flags(batch))]
+        verdicts = [(score, correct) for score, correct, _ in judged]
+        shapes = [shape for _, _, shape in judged]
         batch = drop_request_columns(batch)
         return (batch.append_column(score_column(self.role), pa.array([v[0] for v in verdicts], pa.float64()))
                 .append_column(correct_column(self.role), pa.array([v[1] for v in verdicts], pa.bool_()))

@@ -10,6 +10,9 @@ In raw-prompt mode (`chat_template` + `response_prefix`, what makes SmolLM2-135M
 but "No": pipelines/scalequest_cpu.yaml) the verdict is read from the model's continuation
 alone, never from the started reply: a prefix such as "Solvable (yes or no):" is our text, and
 reading it would turn every reply into the prefix's first word.
+
+Where the engine can, the verdict is decoded under `SOLVABLE_SCHEMA` (`{"solvable": true}`)
+and read strictly; one that fails the schema is dropped as `truncated` or `schema_violation`.
 """
 
 from __future__ import annotations
@@ -24,8 +27,17 @@ from synth.engines.base import Engine
 from synth.prompt_templates import append_requests, drop_request_columns, fill_template
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
+from synth.structured_replies import (
+    read_structured_reply,
+    reply_decoding_line,
+    schema_decoded_flags,
+    stage_reply_schema,
+    structured_failure,
+)
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
+SOLVABLE_SCHEMA = {"type": "object", "properties": {"solvable": {"type": "boolean"}},
+                   "required": ["solvable"], "additionalProperties": False}
 
 
 def parse_solvable(text: str | None) -> bool | None:
@@ -34,12 +46,13 @@ def parse_solvable(text: str | None) -> bool | None:
     return None if match is None else match.group(1).lower() == "yes"
 
 
-def solvability_drop_reason(finish_reason: str, solvable: bool | None) -> str | None:
+def solvability_drop_reason(finish_reason: str, solvable: bool | None,
+                            schema_decoded: bool | None = None) -> str | None:
     """Why a question is dropped, or None to keep it."""
     if finish_reason == "error":
         return "engine_error"
     if solvable is None:
-        return "solvability_unparseable"
+        return structured_failure(finish_reason) if schema_decoded else "solvability_unparseable"
     return None if solvable else "unsolvable"
 
 
@@ -54,22 +67,33 @@ class SolvabilityFilter(Stage):
         self.config = config
         self.engine = engine
         self.run_seed = run_seed
+        self.reply_schema = stage_reply_schema(config, engine, SOLVABLE_SCHEMA)
+        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
 
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q)
                    for q in batch.column("question").to_pylist()]
         seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
-        return append_requests(batch, prompts, self.config, seeds)
+        return append_requests(batch, prompts, self.config, seeds, self.reply_schema)
+
+    def _solvable(self, reply: str | None, finish: str, schema_decoded: bool | None) -> bool | None:
+        """One verdict: strictly under the schema, else the first standalone yes/no."""
+        if finish == "error":
+            return None
+        if schema_decoded:
+            data = read_structured_reply(reply, self.reply_schema)
+            return None if data is None else data["solvable"]
+        return parse_solvable(reply)
 
     def _verdicts(self, batch: pa.Table) -> pa.Table:
         replies = batch.column("generated_text").to_pylist()  # the judge's words only
         finishes = batch.column("finish_reason").to_pylist()
-        solvable = [None if finish == "error" else parse_solvable(reply)
-                    for finish, reply in zip(finishes, replies)]
+        decoded = schema_decoded_flags(batch)
+        solvable = [self._solvable(*row) for row in zip(replies, finishes, decoded)]
         batch = drop_request_columns(batch)
         batch = batch.append_column("solvable", pa.array(solvable, pa.bool_()))
-        return with_drop_reasons(batch, [solvability_drop_reason(finish, verdict)
-                                         for finish, verdict in zip(finishes, solvable)])
+        return with_drop_reasons(batch, [solvability_drop_reason(*row)
+                                         for row in zip(finishes, solvable, decoded)])
 
     def apply(self, rows: Dataset | None) -> Dataset:
         requests = rows.map_batches(self._requests, batch_format="pyarrow")

@@ -29,10 +29,17 @@ from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
 from synth.row_ids import derived_seed, stable_id
 from synth.training.preference_pairs import (
     PAIR_COLUMNS,
-    clean_rewrite,
+    REWRITE_SCHEMA,
     draft_failure,
     preference_pair,
+    read_rewrite,
     rewrite_failure,
+)
+from synth.structured_replies import (
+    RESPONSE_SCHEMA,
+    schema_decoded_flags,
+    schema_text,
+    stage_reply_schema,
 )
 from synth.training.rewrite_goals import rewrite_goal, rewrite_request
 
@@ -54,11 +61,13 @@ def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine
                            pairs_dir: Path) -> PairsReport:
     """Draft, rewrite and pair as `cfg` (pipeline: qpo) says; writes `pairs_dir` and its summary."""
     seed = cfg.run.seed
+    reply_schema = stage_reply_schema(cfg.rewrite, optimizer, REWRITE_SCHEMA)
     requests = ray.data.range(cfg.generate.num_questions).map_batches(
         partial(_draft_requests, prefix=cfg.template.prefix, sampling=cfg.generate.sampling,
                 seed=seed), batch_format="pyarrow")
     drafts = generator.generate(requests, chat=False).map_batches(
-        partial(_rewrite_requests, rewrite=cfg.rewrite, seed=seed), batch_format="pyarrow",
+        partial(_rewrite_requests, rewrite=cfg.rewrite, seed=seed, reply_schema=reply_schema),
+        batch_format="pyarrow",
     ).materialize()  # read twice: failed drafts are counted, the rest rewritten
     rewrites = optimizer.generate(drafts.filter(expr=USABLE), chat=True).map_batches(
         partial(_pairs, prefix=cfg.template.prefix, end_of_turn=cfg.template.end_of_turn),
@@ -87,8 +96,10 @@ def _draft_requests(batch: pa.Table, *, prefix: str, sampling: DictConfig, seed:
     })
 
 
-def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int) -> pa.Table:
-    """Each draft with its goal, its failure (if any) and the optimizer's chat request."""
+def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int,
+                      reply_schema: dict | None) -> pa.Table:
+    """Each draft with its goal, its failure (if any) and the optimizer's chat request (with
+    the rewrite's reply schema when the optimizer decodes under one)."""
     ids = batch.column("id").to_pylist()
     questions = [(text or "").strip() for text in batch.column("generated_text").to_pylist()]
     goals = [rewrite_goal(seed, question_id) for question_id in ids]
@@ -96,7 +107,7 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int) -> pa.
                 in zip(questions, batch.column("finish_reason").to_pylist())]
     params = [sampling_params(rewrite.sampling, derived_seed(seed, "qpo_rewrite", question_id))
               for question_id in ids]
-    return pa.table({
+    columns = {
         "id": pa.array(ids, pa.string()),
         "question": pa.array(questions, pa.string()),
         "goal": pa.array(goals, pa.string()),
@@ -104,13 +115,17 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int) -> pa.
         "messages": pa.array([rewrite_request(goal, question, rewrite)
                               for goal, question in zip(goals, questions)]),
         "sampling_params": pa.array(params, SAMPLING_TYPE),
-    })
+    }
+    if reply_schema is not None:
+        columns[RESPONSE_SCHEMA] = pa.array([schema_text(reply_schema)] * len(ids), pa.string())
+    return pa.table(columns)
 
 
 def _pairs(batch: pa.Table, *, prefix: str, end_of_turn: str) -> pa.Table:
     """Each rewrite as a preference pair, or with the reason it makes none."""
     questions = batch.column("question").to_pylist()
-    rewrites = [clean_rewrite(text) for text in batch.column("generated_text").to_pylist()]
+    rewrites = [read_rewrite(text, decoded) for text, decoded
+                in zip(batch.column("generated_text").to_pylist(), schema_decoded_flags(batch))]
     failures = [rewrite_failure(question, rewrite, finish) for question, rewrite, finish
                 in zip(questions, rewrites, batch.column("finish_reason").to_pylist())]
     pairs = [preference_pair(question, rewrite, prefix, end_of_turn)
