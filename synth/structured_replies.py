@@ -38,8 +38,10 @@ _LATEX_ESCAPE = {"\x08": "\\b", "\x0c": "\\f", "\t": "\\t", "\r": "\\r", "\n": "
 
 
 def schema_text(schema: dict[str, Any]) -> str:
-    """The canonical JSON text of a schema: the same schema always keys the same requests."""
-    return json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    """The schema as compact JSON text, keys in declaration order: a grammar makes the model
+    write properties in the order the text lists them (a question before its solution), and
+    one declaration always gives one text, so the same schema keys the same requests."""
+    return json.dumps(schema, separators=(",", ":"))
 
 
 def engine_decodes_under_schema(engine_kind: str) -> bool:

@@ -11,8 +11,8 @@ REPO = Path(__file__).resolve().parents[1]
 # reads them or synth's packaged copies, never a folder beside the checkout.
 TEST_DATA = REPO / "tests" / "data"
 # Session fixtures of trained checkpoints (QFT, QPO, difficulty scorer), shared by slow tests;
-# and the check that no test reads a file from outside the checkout.
-pytest_plugins = ["tests.trained_models", "tests.checkout_boundary"]
+# the check that no test reads a file from outside the checkout; a loopback llama.cpp server.
+pytest_plugins = ["tests.trained_models", "tests.checkout_boundary", "tests.llama_server"]
 
 
 @pytest.fixture(scope="session")

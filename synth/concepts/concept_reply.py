@@ -23,9 +23,10 @@ _HEADING = re.compile(r"^\W*(topics?|knowledge[ _]points?|kps?)\W*[:\-]\s*(.*)$"
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*(.*)$")
 MAX_CONCEPT_CHARS = 80
 MAX_SCHEMA_CONCEPT_CHARS = 48
-# A short noun phrase: a letter, then letters, digits, spaces, hyphens or apostrophes.
+# A short noun phrase of words: letters, spaces, hyphens and apostrophes. No digits: with them
+# SmolLM2 wrote problem-specific items ("n-1", "multiplication by 2") that never recur.
 CONCEPT_PHRASE = {"type": "string",
-                  "pattern": f"^[A-Za-z][A-Za-z0-9 '-]{{2,{MAX_SCHEMA_CONCEPT_CHARS - 1}}}$"}
+                  "pattern": f"^[A-Za-z][A-Za-z '-]{{2,{MAX_SCHEMA_CONCEPT_CHARS - 1}}}$"}
 TOPIC_KEYS = ("topics", "topic")
 KP_KEYS = ("knowledge_points", "knowledge points", "knowledgepoints", "kps", "knowledge_point")
 

@@ -19,11 +19,15 @@ _SOLUTION = re.compile(r"^[\s>#*_]*(?:solution|answer|step-by-step solution)[\s*
                        re.IGNORECASE | re.MULTILINE)
 
 
+# Length limits become nested grammar rules, one level per character: llama.cpp crashed
+# (SIGSEGV) on a 1,500-character limit, so only the short final answer has one.
+MAX_FINAL_ANSWER_CHARS = 64
 PROBLEM_SCHEMA = {
     "type": "object",
-    "properties": {"question": {"type": "string", "minLength": 10, "maxLength": 1500},
+    "properties": {"question": {"type": "string", "minLength": 10},
                    "solution": {"type": "string", "minLength": 1},
-                   "final_answer": {"type": "string", "minLength": 1, "maxLength": 100}},
+                   "final_answer": {"type": "string", "minLength": 1,
+                                    "maxLength": MAX_FINAL_ANSWER_CHARS}},
     "required": ["question", "solution", "final_answer"],
     "additionalProperties": False,
 }

@@ -38,11 +38,11 @@ from synth.structured_replies import (
 )
 
 _SCORE = re.compile(r"score\W*(\d+(?:\.\d+)?)", re.IGNORECASE)
-_CORRECT = re.compile(r"correct\W*(yes|no)\b", re.IGNORECASE)
+_CORRECT = re.compile(r"correct\W*(yes|no|true|false)\b", re.IGNORECASE)
 VERDICT_SCHEMA = {
     "type": "object",
     "properties": {"score": {"enum": list(range(11))}, "correct": {"type": "boolean"},
-                   "reason": {"type": "string", "maxLength": 160}},
+                   "reason": {"type": "string", "maxLength": 60}},
     "required": ["score", "correct"],
     "additionalProperties": False,
 }
@@ -55,7 +55,7 @@ def parse_verdict(text: str | None) -> tuple[float | None, bool | None]:
     score = _SCORE.search(text)
     correct = _CORRECT.search(text)
     value = None if score is None else min(max(float(score.group(1)), 0.0), 10.0) / 10
-    return value, None if correct is None else correct.group(1).lower() == "yes"
+    return value, None if correct is None else correct.group(1).lower() in ("yes", "true")
 
 
 def verdict_from_object(data: dict[str, Any]) -> tuple[float, bool]:

@@ -37,6 +37,7 @@ from synth.training.preference_pairs import (
 )
 from synth.structured_replies import (
     RESPONSE_SCHEMA,
+    reply_decoding_line,
     schema_decoded_flags,
     schema_text,
     stage_reply_schema,
@@ -55,6 +56,7 @@ class PairsReport:
     num_pairs: int
     failures: dict[str, int]  # reason -> questions that made no pair
     goals: dict[str, int]  # goal -> pairs
+    rewrite_reply: str  # how the optimizer's rewrites were decoded (JSON schema or free text)
 
 
 def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine,
@@ -79,7 +81,8 @@ def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine
     pairs = rewrites.filter(expr=USABLE).select_columns(["goal"]).iter_rows()
     goals = Counter(row["goal"] for row in pairs)
     report = PairsReport(str(pairs_dir), cfg.generate.num_questions,
-                         num_pairs=sum(goals.values()), failures=dict(failures), goals=dict(goals))
+                         num_pairs=sum(goals.values()), failures=dict(failures), goals=dict(goals),
+                         rewrite_reply=reply_decoding_line(reply_schema, cfg.rewrite, optimizer))
     pairs_dir.parent.mkdir(parents=True, exist_ok=True)  # no pair written: no pairs_dir either
     (pairs_dir.parent / "pairs_summary.json").write_text(json.dumps(asdict(report), indent=2))
     return report

@@ -4,21 +4,14 @@ against a real OpenAI-compatible llama.cpp server on loopback."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import pyarrow as pa
-import pytest
 import ray
-import requests
 from omegaconf import OmegaConf
 
 from synth.config.schema import ModelConfig, SamplingConfig
 from synth.engines import build_engine
 from synth.engines.base import SAMPLING_TYPE, sampling_params
-from synth.engines.packaged_models import packaged_gguf_path
 
 MODEL = "smollm2-135m-instruct"
 
@@ -85,42 +78,6 @@ def test_transformers_engine_serves_the_packaged_model(ray_cluster):
     assert len(rows) == 2
     for row in rows:
         assert row["generated_text"] and 0 < row["num_generated_tokens"] <= 8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def llama_server():
-    """`llama-cpp-python[server]` serving the same GGUF on loopback, with an API key."""
-    port = free_port()
-    arguments = ["--model", str(packaged_gguf_path(MODEL)), "--host", "127.0.0.1",
-                 "--port", str(port), "--n_threads", "2", "--model_alias", "smollm2",
-                 "--api_key", "test-key"]
-    # The server loads its model the way synth's replicas do (without AMX weight repacking).
-    serve = ("import runpy, sys; from synth.engines.llama_cpp_engine import without_extra_buffers\n"
-             f"sys.argv = ['llama_cpp.server', *{arguments!r}]\n"
-             "with without_extra_buffers(): runpy.run_module('llama_cpp.server', run_name='__main__')")
-    process = subprocess.Popen([sys.executable, "-c", serve], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{url}/models", headers={"Authorization": "Bearer test-key"},
-                            timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("llama.cpp server did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
 
 
 def test_http_engine_against_a_real_openai_compatible_server(ray_cluster, llama_server, monkeypatch):
