@@ -14,7 +14,7 @@ keeps to `qps`, and returns what still fails as an error row.
 
 A request with a reply schema offers it as `response_format`, first in OpenAI's `json_schema`
 dialect, then as llama-cpp-python's `json_object` + `schema`. A server that refuses both
-(400/422 naming the schema) is asked in free text, once per replica found out: those answers
+(an error that names the schema: `refuses_schema`) is asked in free text, once per replica found out: those answers
 say `schema_decoded` False, the stage parses them leniently, and its record counts them.
 """
 
@@ -70,9 +70,13 @@ def schema_formats(schema: str) -> list[dict[str, Any]]:
 
 
 def refuses_schema(status: int, body: str) -> bool:
-    """Whether an error response refuses the reply schema (rather than the request itself)."""
+    """Whether an error response refuses the reply schema rather than the request: a 400/422
+    naming it, or a 500 naming `response_format` (llama-cpp-python's server answers its own
+    validation errors with 500)."""
     text = body.lower()
-    return status in (400, 422) and ("response_format" in text or "schema" in text)
+    if status in (400, 422):
+        return "response_format" in text or "schema" in text
+    return status == 500 and "response_format" in text
 
 
 def retry_wait(attempt: int, retry_after: str | None, base_s: float) -> float:
@@ -127,7 +131,7 @@ class HttpWorker(CompletionWorker):
 
     def _send(self, payload: dict[str, Any]) -> Completion:
         """One request, retried on connection errors, timeouts, 429 and 5xx; what still fails
-        is an error row. A 400/422 that names the reply schema raises SchemaRefused."""
+        is an error row. An answer that refuses the reply schema raises SchemaRefused."""
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         failure = "no attempt made"
         for attempt in range(self.max_retries + 1):

@@ -8,7 +8,9 @@ Models load without llama.cpp's extra buffer types (weight repacking): on Intel 
 crashed every replica with SIGSEGV on the first token; the plain CPU kernels answer the same.
 
 A request with a `response_schema` is decoded under the grammar llama-cpp-python builds from
-that JSON schema: the model can only write tokens that keep the reply a valid document.
+that JSON schema: the model can only write tokens that keep the reply a valid document. The
+grammar checks the sampled token first and the whole vocabulary only when it refuses it
+(lazy_grammar.py), as llama.cpp's own sampler does.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from synth.engines.base import (
     Engine,
     replica_guard,
 )
+from synth.engines.lazy_grammar import check_grammar_lazily
 from synth.engines.model_role import on_model_replicas
 from synth.engines.packaged_models import resolve_gguf
 from synth.structured_replies import RESPONSE_SCHEMA
@@ -55,7 +58,9 @@ def load_llama(model_path: str, threads: int, context_length: int):
     from llama_cpp import Llama
 
     with without_extra_buffers():
-        return Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
+        llm = Llama(model_path=model_path, n_threads=threads, n_ctx=context_length, verbose=False)
+    check_grammar_lazily(llm)
+    return llm
 
 
 class PromptTooLong(ValueError):

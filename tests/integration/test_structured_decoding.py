@@ -62,8 +62,12 @@ def judged_items() -> ray.data.Dataset:
 
 @pytest.fixture(scope="module", params=["llama_cpp", "http"])
 def constrained(request, ray_cluster, llama_server, tmp_path_factory):
-    """Extraction and judge rows of one engine decoding under the schemas."""
+    """Extraction and judge rows of one engine decoding under the schemas: the shipped CPU
+    sections on llama.cpp; in chat mode on the server (its `/completions` ignores
+    `response_format`, its `/chat/completions` honours it)."""
     extract, judge = gsdp_cpu_sections()
+    if request.param == "http":
+        extract, judge = (OmegaConf.merge(s, {"chat_template": None}) for s in (extract, judge))
     engine = engine_for(request.param, llama_server)
     extraction = ConceptExtractionStage(extract, engine, 0, name_topics=False)
     judging = JudgeStage(OmegaConf.merge(judge, {"structured": True}), "j", engine, 0)

@@ -232,6 +232,7 @@ class SchemaServer(BaseHTTPRequestHandler):
     """An OpenAI-style server that refuses the `response_format` dialects in `refused`."""
 
     refused: tuple[str, ...] = ()
+    refusal_status = 400
     seen: list = []
 
     def do_POST(self):  # noqa: N802 (http.server's name)
@@ -239,7 +240,8 @@ class SchemaServer(BaseHTTPRequestHandler):
         dialect = (body.get("response_format") or {}).get("type")
         type(self).seen.append(dialect)
         if dialect in type(self).refused:
-            self._reply(400, {"error": f"response_format type {dialect} is not supported"})
+            self._reply(type(self).refusal_status,
+                        {"error": f"response_format type {dialect} is not supported"})
         else:
             text = '{"solvable": true}' if dialect else "Yes"
             self._reply(200, {"choices": [{"message": {"content": text}, "finish_reason": "stop"}],
@@ -256,14 +258,16 @@ class SchemaServer(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("refused, decoded, dialects_sent", [
-    ((), True, ["json_schema", "json_schema"]),
-    (("json_schema",), True, ["json_schema", "json_object", "json_object"]),
-    (("json_schema", "json_object"), False, ["json_schema", "json_object", None, None]),
+@pytest.mark.parametrize("refused, status, decoded, dialects_sent", [
+    ((), 400, True, ["json_schema", "json_schema"]),
+    (("json_schema",), 400, True, ["json_schema", "json_object", "json_object"]),
+    (("json_schema",), 500, True, ["json_schema", "json_object", "json_object"]),
+    (("json_schema", "json_object"), 422, False, ["json_schema", "json_object", None, None]),
 ])
 def test_http_offers_the_schema_in_each_dialect_then_falls_back_to_free_text(
-        refused, decoded, dialects_sent):
-    handler = type("Handler", (SchemaServer,), {"refused": refused, "seen": []})
+        refused, status, decoded, dialects_sent):
+    handler = type("Handler", (SchemaServer,), {"refused": refused, "refusal_status": status,
+                                                "seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
