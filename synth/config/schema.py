@@ -369,7 +369,7 @@ class JudgeFilterConfig:
     prompt: str = (
         "Judge this math problem and its solution.\nProblem: {question}\nSolution: {solution}\n\n"
         "Rate the problem's quality (clear, well-posed, solvable) from 0 to 10, and say whether the "
-        "solution is correct.\nReply exactly in the form:\nScore: <0-10>\nCorrect: <Yes or No>"
+        "solution is correct.\nReply as JSON: {\"score\": <0-10>, \"correct\": <true or false>}"
     )  # {question} and {solution} are filled in
     structured: bool = True  # decode the reply under its JSON schema where the engine can (llama_cpp, vllm, http)
     chat_template: Optional[str] = None  # raw-prompt mode: the model's chat template around {prompt}

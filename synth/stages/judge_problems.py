@@ -8,7 +8,8 @@ reaches the threshold (GSDP: 0.85). A verdict that cannot be read is its own dro
 Where the engine can, the verdict is decoded under `VERDICT_SCHEMA` (an integer score 0-10 as
 an enum, `correct` a boolean, an optional short reason) and read strictly; a verdict that
 fails it is counted by shape (`truncated`, `schema_violation`) and dropped as unparseable.
-Otherwise the "Score: <0-10> / Correct: <Yes or No>" lines are read leniently.
+Otherwise "score" and "correct" are read leniently from the text (`Score: 7`, `"correct": true`,
+`Correct: Yes`).
 """
 
 from __future__ import annotations

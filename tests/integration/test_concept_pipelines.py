@@ -69,6 +69,15 @@ def test_funnel_matches_parquet_and_final_rows_carry_concepts(concept_run):
     extraction = records["extract_concepts"]
     assert extraction["rows_in"] == SEEDS[name]
     assert extraction["rows_out"] + sum(extraction["dropped"].values()) == SEEDS[name]
+    # The shipped CPU configs decode extraction, generation and judges under their schemas.
+    for record in summary["stages"]:
+        if record["stage"] in ("extract_concepts", "generate_from_concepts") or \
+                record["stage"].startswith("judge_by_"):
+            assert record["reply_decoding"] == "reply: JSON schema", record["stage"]
+            assert record["replies_decoded"] == {"schema": record["rows_written"],
+                                                 "free_text_fallback": 0}, record["stage"]
+    assert set(extraction["dropped"]) <= {"truncated"}
+    assert extraction["rows_out"] >= 0.9 * SEEDS[name]
     assert records["generate_from_concepts"]["rows_written"] > 0, "the graph yields combinations"
     assert _rows(run_dir / "final" / "data") == summary["final_rows"]
     if summary["final_rows"] == 0:  # a 135M model may write nothing usable; the funnel says why

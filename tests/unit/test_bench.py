@@ -39,6 +39,7 @@ def test_one_command_runs_benchmarks_prints_a_table_and_writes_json(tmp_path):
     output = tmp_path / "latest.json"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "graph_sampler", "answer_equivalence",
+         "structured_decoding",
          *(["gpu_throughput"] if gpu_missing() else []), "--output", str(output)],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -49,6 +50,8 @@ def test_one_command_runs_benchmarks_prints_a_table_and_writes_json(tmp_path):
     walks = figures["graph_sampler", "MathScale random walks"]
     assert walks["value"] > 0 and walks["baseline_value"] > 0
     assert walks["ratio"] == pytest.approx(walks["value"] / walks["baseline_value"], rel=1e-3)
+    schema = figures["structured_decoding", "extract_concepts tokens/s under its schema"]
+    assert schema["value"] > 0 and schema["baseline"] == "free decoding"
     agreement = figures["answer_equivalence", "agreement with plain math-verify"]
     assert 0.9 <= agreement["value"] <= 1.0
     if gpu_missing():  # CI machines: the GPU figures say why they were not measured

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pyarrow as pa
 import pytest
@@ -22,8 +24,10 @@ from synth.config.schema import (
     ConceptExtractionConfig,
     ConceptGenerationConfig,
     JudgeFilterConfig,
+    ModelConfig,
     SolvabilityConfig,
 )
+from synth.engines import build_engine
 from synth.engines.base import Completion
 from synth.engines.http_engine import HttpWorker
 from synth.engines.llm_rows import vllm_request, vllm_result
@@ -56,8 +60,8 @@ def test_each_reply_schema_compiles_to_a_llama_cpp_grammar(name):
 @pytest.mark.parametrize("name, text, expected", [
     ("kps_only", '{"knowledge_points": ["prime factorization", "gcd"]}',
      {"knowledge_points": ["prime factorization", "gcd"]}),
-    ("kps_only", '{"knowledge_points": ["The problem requires a combination of logic and '
-                 'probability reasoning"]}', None),  # a sentence, not a short phrase
+    ("kps_only", ('{"knowledge_points": ["The problem requires a combination of logic and '
+                  'probability reasoning"]}'), None),  # a sentence, not a short phrase
     ("kps_only", '{"knowledge_points": []}', None),
     ("kps_only", '{"knowledge_points": ["prime fac', None),  # cut at max_tokens
     ("concepts", '{"knowledge_points": ["gcd"]}', None),  # topics asked for and missing
@@ -68,10 +72,10 @@ def test_each_reply_schema_compiles_to_a_llama_cpp_grammar(name):
      {"score": 7, "correct": False, "reason": "2+2 is not 5"}),
     ("solvable", '{"solvable": false}', {"solvable": False}),
     ("solvable", 'Yes', None),
-    ("problem", '{"question": "What is 2 + 2 apples?", "solution": "2 + 2 = 4", '
-                '"final_answer": "4", "note": "x"}', None),  # no other keys
-    ("problem", r'{"question": "Find \frac{1}{2} of 8.", "solution": "\boxed{4}, as \sqrt{16} '
-                r'= 4 \times 1", "final_answer": "4"}',
+    ("problem", ('{"question": "What is 2 + 2 apples?", "solution": "2 + 2 = 4", '
+                 '"final_answer": "4", "note": "x"}'), None),  # no other keys
+    ("problem", (r'{"question": "Find \frac{1}{2} of 8.", "solution": "\boxed{4}, as \sqrt{16} '
+                 r'= 4 \times 1", "final_answer": "4"}'),
      {"question": "Find \\frac{1}{2} of 8.", "solution": "\\boxed{4}, as \\sqrt{16} = 4 \\times 1",
       "final_answer": "4"}),  # LaTeX written with single backslashes is kept as written
     ("problem", None, None), ("problem", "", None),
@@ -179,10 +183,10 @@ def test_solvability_under_the_schema(ray_cluster):
 
 
 def test_a_generated_problem_under_the_schema_gets_its_answer_boxed():
-    replies = [('{"question": "What is 3 times 4?", "solution": "3 * 4 = 12.", '
-                '"final_answer": "12"}', "stop", True),
-               ('{"question": "What is 2^5?", "solution": "2^5 = \\\\boxed{32}", '
-                '"final_answer": "32"}', "stop", True),
+    replies = [(('{"question": "What is 3 times 4?", "solution": "3 * 4 = 12.", '
+                 '"final_answer": "12"}'), "stop", True),
+               (('{"question": "What is 2^5?", "solution": "2^5 = \\\\boxed{32}", '
+                 '"final_answer": "32"}'), "stop", True),
                ('{"question": "What is 3 times', "length", True),
                ("Question: What is 1+1?\nSolution: \\boxed{2}", "stop", False)]
     batch = pa.table({"generated_text": [r[0] for r in replies],
@@ -215,7 +219,15 @@ def test_the_reply_schema_is_part_of_the_request_key():
     assert request_keys(plain, "llama_cpp:m") != request_keys(constrained, "llama_cpp:m")
 
 
-def test_vllm_requests_carry_the_schema_as_guided_decoding():
+def test_vllm_requests_carry_the_schema_as_guided_decoding(tmp_path):
+    from ray.data.llm import build_processor
+
+    engine = build_engine("judge", OmegaConf.merge(OmegaConf.structured(ModelConfig),
+                                                    {"engine": "vllm", "model": str(tmp_path)}))
+    assert engine.constrains_replies
+    processor = build_processor(engine.processor_config(chat=False),
+                                preprocess=partial(vllm_request, chat=False))
+    assert any("vLLM" in name for name in processor.list_stage_names())
     row = {"id": "q", "prompt": "Is 1+1 solvable?", RESPONSE_SCHEMA: schema_text(SOLVABLE_SCHEMA),
            "sampling_params": {"temperature": 0.0, "top_p": 1.0, "max_tokens": 8, "stop": [],
                                "seed": 1, "n": 1}}
@@ -233,9 +245,9 @@ class SchemaServer(BaseHTTPRequestHandler):
 
     refused: tuple[str, ...] = ()
     refusal_status = 400
-    seen: list = []
+    seen: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         dialect = (body.get("response_format") or {}).get("type")
         type(self).seen.append(dialect)
