@@ -23,7 +23,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = ("pipeline_overhead", "replica_scaling", "graph_sampler", "answer_equivalence",
               "dedup_decontamination", "driver_memory", "request_replay", "structured_decoding",
-              "gpu_throughput")
+              "viewer_queries", "gpu_throughput")
 
 
 def machine() -> dict:

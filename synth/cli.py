@@ -11,6 +11,7 @@
     synth train difficulty pipelines/difficulty_cpu.yaml     # ScaleQuest difficulty scorer
     synth submit pipelines/scalequest.yaml --address http://HEAD:8265 [--follow]
     synth jobs list|status|logs|stop [JOB_ID] --address http://HEAD:8265
+    synth view runs/quickstart                               # browse rows, drops, funnel in a browser
 
 Exit codes: 0 done, 2 bad config, arguments or input data (nothing was started), 1 the run
 failed (one line says why; a write that failed names its path, anything unexpected leaves its
@@ -91,7 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     jobs.add_argument("job_id", nargs="?", help="job (submission) id; not needed for list")
     jobs.add_argument("--follow", action="store_true", help="logs: stream until the job ends")
     _add_address(jobs)
-    for command in (run, evaluate, build, inspect, train, submit, jobs):
+    view = commands.add_parser("view", help="browse a run's rows, dropped rows and funnel in a "
+                               "local web page")
+    view.add_argument("run_dir", help="a run directory (local or s3://...), e.g. runs/quickstart")
+    view.add_argument("--host", default="127.0.0.1",
+                      help="interface to serve on (default 127.0.0.1; 0.0.0.0 exposes the run)")
+    view.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one)")
+    for command in (run, evaluate, build, inspect, train, submit, jobs, view):
         _add_verbose(command)
     return parser
 
@@ -136,6 +143,21 @@ def _submit(args: argparse.Namespace) -> int:
     status = follow_logs(client, job_id)
     print(f"job {job_id}: {status}")
     return 0 if status == "SUCCEEDED" else 1
+
+
+def _view(args: argparse.Namespace) -> int:
+    from synth.viewer.server import serve
+
+    root = run_path(args.run_dir)
+    if not ((root / "summary.json").exists() or (root / "stages").exists()):
+        raise ConfigError(f"run_dir: {args.run_dir} is not a run directory (no summary.json "
+                          "and no stages/)")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"synth view: serving on {args.host}: anyone who can reach this machine can read "
+              "the run", file=sys.stderr)
+    serve(root, args.host, args.port,
+          announce=lambda url: print(f"synth view: {url}  (Ctrl-C stops it)", flush=True))
+    return 0
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -294,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _submit(args)
         if args.command == "jobs":
             return _jobs(args)
+        if args.command == "view":
+            return _view(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -11,8 +11,10 @@ REPO = Path(__file__).resolve().parents[1]
 # reads them or synth's packaged copies, never a folder beside the checkout.
 TEST_DATA = REPO / "tests" / "data"
 # Session fixtures of trained checkpoints (QFT, QPO, difficulty scorer), shared by slow tests;
-# the check that no test reads a file from outside the checkout; a loopback llama.cpp server.
-pytest_plugins = ["tests.trained_models", "tests.checkout_boundary", "tests.llama_server"]
+# the check that no test reads a file from outside the checkout; a loopback llama.cpp server;
+# finished runs that several tests read.
+pytest_plugins = ["tests.trained_models", "tests.checkout_boundary", "tests.llama_server",
+                  "tests.finished_runs"]
 
 
 @pytest.fixture(scope="session")

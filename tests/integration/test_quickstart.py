@@ -12,21 +12,9 @@ import pyarrow.dataset as pads
 import pytest
 
 from synth.stages.final_pairs import FINAL_COLUMNS
+from tests.finished_runs import SMALL
 
 REPO = Path(__file__).resolve().parents[2]
-SMALL = ["generate.num_questions=6", "solve.num_samples=3", "solve.sampling.max_tokens=160",
-         "consensus.min_agreement=0.3", "consensus.min_votes=1", "run.name=small"]
-
-
-@pytest.fixture(scope="module")
-def quickstart_run(tmp_path_factory):
-    output = tmp_path_factory.mktemp("runs")
-    result = subprocess.run(
-        [sys.executable, "-m", "synth.cli", "run", str(REPO / "pipelines" / "quickstart.yaml"),
-         *SMALL, f"run.output_dir={output}"],
-        capture_output=True, text=True, timeout=900, cwd=REPO)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return output / "small", result.stdout
 
 
 def read(path: Path):
