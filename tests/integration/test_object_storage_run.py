@@ -20,6 +20,10 @@ from pathlib import Path
 import pyarrow.dataset as pads
 import pytest
 
+from synth.run_storage import run_path
+from synth.viewer.row_details import row_details
+from synth.viewer.run_tables import FINAL, RowFilter, RunTables
+
 REPO = Path(__file__).resolve().parents[2]
 BUCKET = "synth-runs"
 TINY = ["generate.num_questions=4", "generate.sampling.max_tokens=48", "solve.num_samples=2",
@@ -130,6 +134,13 @@ def test_quickstart_writes_and_resumes_on_object_storage(s3_env: dict[str, str])
     again = synth_run(s3_env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count("already complete, skipped") == len(summary["stages"])
+
+    # `synth view` reads the run in place: the same queries as on a local run directory.
+    tables = RunTables(run_path(f"s3://{root}"))
+    page = tables.page(FINAL, RowFilter(), "id", False, 0, 50)
+    assert page["total"] == final.num_rows
+    assert [r["id"] for r in page["rows"]] == sorted(final.column("id").to_pylist())
+    assert len(row_details(tables, FINAL, page["rows"][0]["id"])["samples"]) == 2
 
 
 def test_a_bucket_that_cannot_be_written_is_refused_by_the_dry_run(s3_env: dict[str, str]) -> None:
