@@ -116,3 +116,15 @@ def test_the_api_serves_the_page_rows_and_one_row(run_dir):
     assert client.get("/api/row/final/q4").json()["judges"][0]["judge"] == "a"
     assert client.get("/api/row/final/missing").status_code == 404
     assert client.get("/api/rows/99_nothing").status_code == 404
+
+
+def test_viewing_a_folder_that_is_no_run_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "synth.cli", "view", str(tmp_path / "nothing")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    err = result.stderr.strip()
+    assert result.returncode == 2 and err.splitlines() == [err] and "Traceback" not in err
+    assert err == (f"synth: config error: run_dir: {tmp_path / 'nothing'} is not a run "
+                   "directory (no summary.json and no stages/)")
