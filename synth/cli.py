@@ -12,11 +12,12 @@
     synth submit pipelines/scalequest.yaml --address http://HEAD:8265 [--follow]
     synth jobs list|status|logs|stop [JOB_ID] --address http://HEAD:8265
     synth view runs/quickstart                               # browse rows, drops, funnel in a browser
+    synth push runs/quickstart you/quickstart-math [--private] [--with-report]  # HF Hub, $HF_TOKEN
 
 Exit codes: 0 done, 2 bad config, arguments or input data (nothing was started), 1 the run
 failed (one line says why; a write that failed names its path, anything unexpected leaves its
-traceback under <run dir>/logs/), 130 / 143 stopped by Ctrl-C / SIGTERM (every answered model
-request is kept: the same command resumes).
+traceback under <run dir>/logs/; for `synth push`: the upload itself failed), 130 / 143
+stopped by Ctrl-C / SIGTERM (every answered model request is kept: the same command resumes).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from synth.config.errors import ConfigError
 from synth.data_files import DataFileError
 from synth.error_table import ModelRoleFailed
 from synth.job_submission import JobClientError
+from synth.publishing import PushFailed, PushRefused, push_run
 from synth.run_storage import run_path
 
 EXIT_BAD_CONFIG = 2
@@ -98,7 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     view.add_argument("--host", default="127.0.0.1",
                       help="interface to serve on (default 127.0.0.1; 0.0.0.0 exposes the run)")
     view.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one)")
-    for command in (run, evaluate, build, inspect, train, submit, jobs, view):
+    push = commands.add_parser("push", help="publish a finished run's dataset and data card to the "
+                               "Hugging Face Hub (token: $HF_TOKEN)")
+    push.add_argument("run_dir", help="a finished run directory, e.g. runs/quickstart")
+    push.add_argument("repo_id", help="dataset repo to create or update, e.g. you/quickstart-math")
+    push.add_argument("--private", action="store_true", help="create the dataset repo private")
+    push.add_argument("--with-report", action="store_true",
+                      help="also upload the run's report/ (report.md, report.json, plots)")
+    for command in (run, evaluate, build, inspect, train, submit, jobs, view, push):
         _add_verbose(command)
     return parser
 
@@ -187,6 +196,13 @@ def _job_action(client, args: argparse.Namespace) -> int:
     else:
         stopped = client.stop_job(args.job_id)
         print(f"{args.job_id}: {'stop requested' if stopped else 'already finished'}")
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    url, files = push_run(run_path(args.run_dir), args.repo_id, private=args.private,
+                          with_report=args.with_report)
+    print(f"pushed {files} files to {url}")
     return 0
 
 
@@ -318,12 +334,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _jobs(args)
         if args.command == "view":
             return _view(args)
+        if args.command == "push":
+            return _push(args)
     except ConfigError as error:
         print(f"synth: config error: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     except JobClientError as error:
         print(f"synth: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except PushRefused as error:  # checked before anything is uploaded
+        print(f"synth push: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    except PushFailed as error:
+        print(f"synth push: {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
     except DataFileError as error:  # an empty, unreadable or malformed data file
         print(f"synth: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -1,8 +1,10 @@
 """The dataset card: README.md next to the final Parquet, in Hugging Face's card format.
 
 Front matter (licence, size, data files) lets the Hub and `datasets` read the folder as is;
-the body says what each column means, where the rows came from, how many there are (counted
-from the Parquet files when the card is written) and what decontamination removed.
+the body answers what a reader of a synthetic dataset asks first: how many rows there are
+(counted from the Parquet files when the card is written), what a few of them look like, how
+sure the pipeline was of them (score quantiles and histograms), what decontamination removed
+from each benchmark, what each column means, and the command that makes the dataset again.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from synth.report.run_figures import final_row_count
+from synth.report.score_distributions import distribution_markdown, score_distributions
 from synth.run_directory import RunDirectory
+from synth.run_storage import is_local
 from synth.stage_stats import parquet_dataset
+
+# Where the front matter points `datasets` and the Hub: `synth push` uploads final/data/ there.
+DATA_FILES = "data/*.parquet"
+SAMPLE_ROWS = 3
+SAMPLE_SOLUTION_CHARS = 400  # a sample shows how a solution starts, not all of it
 
 COLUMN_MEANINGS = {
     "id": "stable row id (hash of run seed and question)",
@@ -45,8 +54,12 @@ def _stage(summary: dict[str, Any], name: str) -> dict[str, Any] | None:
 def _decontamination_lines(cfg: DictConfig, summary: dict[str, Any]) -> list[str]:
     record = _stage(summary, "decontaminate")
     if record is None:
+        if summary.get("stopped_early") and cfg.decontamination.enabled:
+            return ["Decontamination was not reached: the run stopped before it."]
         return ["Decontamination was not run for this dataset."]
-    removed = {k: v for k, v in record["counts"].get("contaminated_by", {}).items() if k != "None"}
+    counts = record["counts"]
+    removed = {k: v for k, v in counts.get("contaminated_by", {}).items() if k != "None"}
+    by_method = {k: v for k, v in counts.get("contamination", {}).items() if k != "None"}
     section = cfg.decontamination
     methods = []
     if "ngram" in section.methods:
@@ -55,13 +68,65 @@ def _decontamination_lines(cfg: DictConfig, summary: dict[str, Any]) -> list[str
     if "masked_ngram" in section.methods:
         methods.append("matching one with its numbers or names changed, a clause reworded or "
                        f"its sentences reordered (masked {section.masked_ngram_size}-grams)")
-    lines = [f"Questions {' or '.join(methods)} were removed: {record['rows_in']} checked, "
-             f"{record['rows_in'] - record['rows_out']} removed.", "",
-             "| benchmark | source | removed |", "| --- | --- | ---: |"]
+    checked = record["rows_in"]
+    lines = [(f"Questions {' or '.join(methods)} were removed: {checked} checked, "
+              f"{checked - record['rows_out']} removed."), "",
+             _table_row(["benchmark", "source", "removed", "share of checked",
+                         *(f"by `{method}`" for method in section.methods)]),
+             _table_row(["---", "---", *["---:"] * (2 + len(section.methods))])]
     for benchmark in section.benchmarks:
         source = benchmark.packaged or benchmark.path or benchmark.hf_dataset
-        lines.append(f"| {benchmark.name} | {source} | {removed.get(benchmark.name, 0)} |")
+        count = removed.get(benchmark.name, 0)
+        lines.append(_table_row([
+            benchmark.name, source, str(count), f"{count / checked:.2%}" if checked else "-",
+            *(str(by_method.get(f"{benchmark.name}/{method}", 0)) for method in section.methods)]))
     return lines
+
+
+def _table_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _sample_lines(final_dir: Path, rows: int) -> list[str]:
+    """SAMPLE_ROWS rows spread evenly over the dataset (the first rows all come from the first
+    block written), each with its question, answer and the start of its solution."""
+    dataset = parquet_dataset(final_dir)
+    if dataset is None or rows == 0:
+        return ["The dataset has no rows."]
+    columns = [c for c in ("question", "answer", "solution") if c in dataset.schema.names]
+    count = min(SAMPLE_ROWS, rows)
+    positions = sorted({i * (rows - 1) // max(count - 1, 1) for i in range(count)})
+    lines: list[str] = []
+    for position, row in zip(positions, dataset.take(positions, columns=columns).to_pylist()):
+        solution = row.get("solution") or ""
+        shortened = (solution if len(solution) <= SAMPLE_SOLUTION_CHARS else
+                     f"{solution[:SAMPLE_SOLUTION_CHARS]}… ({len(solution)} characters in all)")
+        # Four backticks: a fence the rows' own ``` cannot close; text stays as a trainer sees it.
+        lines += [f"**Row {position + 1} of {rows}**", "", "````text",
+                  f"question: {row.get('question')}", f"answer: {row.get('answer')}",
+                  f"solution: {shortened}", "````", ""]
+    return lines[:-1]
+
+
+def reproduce_command(run_dir: RunDirectory) -> str:
+    """`synth run` on the run's own config.yaml: the fully resolved config (every default
+    written out, overrides applied) is exactly what the runner ran, where the YAML and the
+    overrides it was started from may have changed since."""
+    if is_local(run_dir.config_path):
+        return f"synth run {run_dir.config_path}"
+    return f"synth run config.yaml  # config.yaml copied from {run_dir.config_path}"
+
+
+def _reproduce_lines(cfg: DictConfig, run_dir: RunDirectory) -> list[str]:
+    note = ("`config.yaml` is this run's fully resolved configuration (the YAML under "
+            "Provenance), saved when it started; run the command where the run was started "
+            "(relative paths in the config are read from there). There it resumes: finished "
+            "stages are skipped, answered model requests replayed from `requests/`. Add "
+            "`run.output_dir=<another folder>` to make the rows anew: ids and sampling seeds "
+            f"derive from `run.seed` ({cfg.run.seed}) and the rows' content, so the same models "
+            "on the same engines give the same rows (other hardware or engine versions may "
+            "sample differently).")
+    return ["```bash", reproduce_command(run_dir), "```", "", note]
 
 
 def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]) -> str:
@@ -74,9 +139,9 @@ def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str
     lines = ["---", f"license: {cfg.report.licence}", "language:", "- en", "task_categories:",
              "- text-generation", "tags:", "- math", "- synthetic", f"- {cfg.pipeline}",
              "size_categories:", f"- {_size_category(rows)}", "configs:", "- config_name: default",
-             "  data_files: \"data/*.parquet\"", "---", "", f"# {title}", "",
-             f"Synthetic math question/solution pairs made by synth's `{cfg.pipeline}` pipeline "
-             f"(run `{cfg.run.name}`, seed {cfg.run.seed}).", "", "## Counts", "",
+             f"  data_files: \"{DATA_FILES}\"", "---", "", f"# {title}", "",
+             (f"Synthetic math question/solution pairs made by synth's `{cfg.pipeline}` pipeline "
+              f"(run `{cfg.run.name}`, seed {cfg.run.seed})."), "", "## Counts", "",
              f"- rows: **{rows}** in {len(dataset.files) if dataset else 0} Parquet file(s)",
              *([f"- **empty:** {summary['stopped_early']}"] if summary.get("stopped_early") else []),
              f"- licence: {cfg.report.licence}", "", "| stage | in | kept | dropped |",
@@ -84,16 +149,21 @@ def data_card_markdown(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str
     for record in summary["stages"]:
         dropped = ", ".join(f"{k}: {v}" for k, v in record["dropped"].items()) or "-"
         lines.append(f"| {record['stage']} | {record['rows_in']} | {record['rows_out']} | {dropped} |")
-    lines += ["", "## Schema", "", "| column | type | meaning |", "| --- | --- | --- |"]
+    lines += ["", "## Sample rows", "", *_sample_lines(final_dir, rows), "",
+              "## Scores", "",
+              *(distribution_markdown(score_distributions(run_dir)) if rows
+                else ["The dataset has no rows to describe."]), "",
+              "## Decontamination", "", *_decontamination_lines(cfg, summary), "",
+              "## Schema", "", "| column | type | meaning |", "| --- | --- | --- |"]
     for field in schema or []:
         lines.append(f"| {field.name} | `{field.type}` | {COLUMN_MEANINGS.get(field.name, '')} |")
-    lines += ["", "## Provenance", ""]
+    lines += ["", "## Reproduce", "", *_reproduce_lines(cfg, run_dir), "", "## Provenance", ""]
     lines += [f"- {role}: {model}" for role, model in models.items()]
     lines += ["", "Resolved configuration:", "", "```yaml",
               OmegaConf.to_yaml(cfg, resolve=True).rstrip(), "```", "",
-              "## Decontamination", "", *_decontamination_lines(cfg, summary), "",
               "## Load", "", "```python", "from datasets import load_dataset",
-              f"ds = load_dataset(\"{run_dir.dataset_dir}\", split=\"train\")  # reads data/*.parquet",
+              (f"ds = load_dataset(\"{run_dir.dataset_dir}\", split=\"train\")  "
+               "# reads data/*.parquet; on the Hub: the repo id `synth push` published it to"),
               "```"]
     return "\n".join(lines) + "\n"
 
