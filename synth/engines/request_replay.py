@@ -121,6 +121,9 @@ class RequestStore:
     def append(self, answered: pa.Table) -> None:
         """Keep the answered (not failed) requests of one batch; one file, written atomically."""
         rows = answered.filter(pc.invert(failed_requests(answered)))
+        for field in self.answer_schema:  # an answer column an engine leaves out is null
+            if field.name not in rows.column_names:
+                rows = rows.append_column(field, pa.nulls(rows.num_rows, field.type))
         rows = rows.select([REQUEST_KEY, *self.answer_schema.names])
         if rows.num_rows == 0:
             return
