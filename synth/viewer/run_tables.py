@@ -66,6 +66,7 @@ class RunTables:
         self._datasets: dict[str, pads.Dataset] = {}  # kept alive: DuckDB scans them lazily
         for table in [*self.stages, StageTable(0, FINAL, FINAL, self.run.final_path)]:
             self._register(table.view, table.path)
+        self._add_difficulty_to_final()
 
     def _stage_tables(self) -> list[StageTable]:
         folder = self.run.root / "stages"
@@ -87,6 +88,21 @@ class RunTables:
         self._datasets[view] = dataset
         self.connection.register(view, dataset)
         self.columns[view] = dataset.schema.names
+
+    def _add_difficulty_to_final(self) -> None:
+        """Final rows do not carry the difficulty the difficulty filter predicted (consensus
+        writes a fixed schema), so the final view joins it back by question id."""
+        scored = self.stage("difficulty_filter")
+        if (not self.has(FINAL) or "difficulty" in self.columns[FINAL] or scored is None
+                or "difficulty" not in self.columns.get(scored.view, [])):
+            return
+        self.connection.unregister(FINAL)
+        self.connection.register("final_files", self._datasets[FINAL])
+        self.connection.execute(
+            f"CREATE VIEW {FINAL} AS SELECT f.*, d.difficulty FROM final_files f LEFT JOIN "
+            f"(SELECT id, any_value(difficulty) AS difficulty FROM {scored.view} GROUP BY id) d "
+            "USING (id)")
+        self.columns[FINAL] = [*self.columns[FINAL], "difficulty"]
 
     def has(self, view: str) -> bool:
         return view in self.columns

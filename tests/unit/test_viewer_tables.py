@@ -71,6 +71,15 @@ def test_pages_filters_and_sorting_are_queries(run_dir):
         assert {r["id"] for r in found["rows"]} == ids and found["total"] == len(ids), row_filter
 
 
+def test_difficulty_comes_from_the_difficulty_filter(run_dir):
+    write(run_dir / "stages" / "00_difficulty_filter",
+          [{"id": f"q{i}", "difficulty": i / 10, "drop_reason": None} for i in range(10)])
+    tables = RunTables(run_dir)
+    found = tables.page(FINAL, RowFilter(difficulty_min=0.35, difficulty_max=0.55), "id", False,
+                        0, 50)
+    assert [(r["id"], r["difficulty"]) for r in found["rows"]] == [("q4", 0.4), ("q5", 0.5)]
+
+
 def test_dropped_rows_by_reason(run_dir):
     tables = RunTables(run_dir)
     consensus = tables.stage("consensus")
