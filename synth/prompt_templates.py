@@ -16,7 +16,7 @@ import pyarrow as pa
 from omegaconf import DictConfig
 
 from synth.engines.base import SAMPLING_TYPE, sampling_params
-from synth.structured_replies import RESPONSE_SCHEMA, schema_text
+from synth.structured_replies import RESPONSE_SCHEMA, with_reply_schema
 
 # What an engine round trip adds to a row; stages drop them once the reply is parsed.
 REQUEST_COLUMNS = ("messages", "prompt", "sampling_params", "sample_index", "generated_text",
@@ -58,12 +58,9 @@ def append_requests(batch: pa.Table, prompts: list[str], section: DictConfig,
     JSON schema when the stage decodes under one."""
     name, requests = request_column(prompts, section.chat_template, section.response_prefix)
     params = [sampling_params(section.sampling, seed) for seed in seeds]
-    batch = (batch.append_column(name, requests)
-             .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
-    if reply_schema is None:
-        return batch
-    return batch.append_column(RESPONSE_SCHEMA,
-                               pa.array([schema_text(reply_schema)] * batch.num_rows, pa.string()))
+    return with_reply_schema(batch.append_column(name, requests)
+                             .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)),
+                             reply_schema)
 
 
 def drop_request_columns(batch: pa.Table) -> pa.Table:

@@ -123,7 +123,8 @@ class RunDirectory:
 
     @staticmethod
     def read_record(record_path: Path) -> dict[str, Any] | None:
-        """The stage's record, or None while the stage is unfinished."""
+        """A JSON record of the run (a stage's record, the summary, the report), or None while
+        it is not written: an unfinished stage, a running run."""
         return json.loads(record_path.read_text()) if record_path.is_file() else None
 
     @staticmethod

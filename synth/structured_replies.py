@@ -19,12 +19,16 @@ parser, as in unconstrained mode.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
+
+if TYPE_CHECKING:
+    from synth.engines.base import Engine
 
 RESPONSE_SCHEMA = "response_schema"  # request column: the reply's JSON schema as JSON text
 SCHEMA_DECODED = "schema_decoded"  # answer column: True schema, False free-text fallback, null none
@@ -49,38 +53,51 @@ def engine_decodes_under_schema(engine_kind: str) -> bool:
     return engine_kind in ENGINES_WITH_SCHEMAS
 
 
-def stage_reply_schema(section: DictConfig, engine: Any,
-                       schema: dict[str, Any]) -> dict[str, Any] | None:
-    """`schema` when the stage decodes under it (its `structured` key on, its engine able),
-    else None: the stage then asks for free text and parses it leniently."""
-    return schema if section.structured and engine.constrains_replies else None
-
-
-def reply_decoding_line(schema: dict[str, Any] | None, section: DictConfig, engine: Any) -> str:
-    """The dry run's word on how a stage's replies are decoded."""
-    if schema is not None:
-        return "reply: JSON schema"
+def reply_mode(section: DictConfig, engine: Engine,
+               schema: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """How a stage asks for its replies: (`schema` when it decodes under it, its `structured`
+    key on and its engine able, else None: free text, parsed leniently; and the dry run's word
+    on it)."""
+    if section.structured and engine.constrains_replies:
+        return schema, "reply: JSON schema"
     if not section.structured:
-        return "reply: free text (structured: false)"
-    return f"reply: free text ({engine.kind} cannot constrain decoding)"
+        return None, "reply: free text (structured: false)"
+    return None, f"reply: free text ({engine.kind} cannot constrain decoding)"
+
+
+def with_reply_schema(batch: pa.Table, schema: dict[str, Any] | None) -> pa.Table:
+    """Requests `batch` with the reply's schema in `response_schema`; unchanged without one
+    (a free-text request keeps the content key it always had)."""
+    if schema is None:
+        return batch
+    return batch.append_column(RESPONSE_SCHEMA,
+                               pa.array([schema_text(schema)] * batch.num_rows, pa.string()))
 
 
 def read_structured_reply(text: str | None, schema: dict[str, Any]) -> dict[str, Any] | None:
     """The reply as the schema's object, or None when it is not one (cut short, or a server
     that ignored the schema). LaTeX backslashes a model wrote unescaped are kept as written."""
-    import jsonschema
-
     if not text:
         return None
     try:
         value = json.loads(_UNDEFINED_ESCAPE.sub(r"\\\\", text.strip()))
     except (ValueError, RecursionError):
         return None
-    try:
-        jsonschema.validate(value, schema)
-    except jsonschema.ValidationError:
+    if not _validator(schema_text(schema)).is_valid(value):
         return None
     return _with_latex_restored(value)
+
+
+@functools.lru_cache(maxsize=32)
+def _validator(schema: str):
+    """One validator per schema, checked once: `jsonschema.validate` re-checks the schema
+    itself on every call, which a stage would pay once per row."""
+    import jsonschema
+
+    parsed = json.loads(schema)
+    validator = jsonschema.validators.validator_for(parsed)
+    validator.check_schema(parsed)
+    return validator(parsed)
 
 
 def schema_decoded_flags(batch: pa.Table) -> list[bool | None]:

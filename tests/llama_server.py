@@ -1,5 +1,6 @@
 """A real OpenAI-compatible server on loopback: llama-cpp-python's own, serving the packaged
-SmolLM2 GGUF, for tests of the HTTP engine (import the fixture into a test module)."""
+SmolLM2 GGUF, for tests of the HTTP engine (a fixture every test module gets through conftest),
+and `free_port`, which tests that start a local server share."""
 
 from __future__ import annotations
 

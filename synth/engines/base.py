@@ -36,13 +36,13 @@ from synth.engines.columns import (
     REQUEST_KEY,
 )
 from synth.engines.model_role import ModelRole
-from synth.structured_replies import RESPONSE_SCHEMA, SCHEMA_DECODED, engine_decodes_under_schema
 from synth.engines.request_replay import (
     COMPLETION_ANSWER,
     COMPLETION_REQUEST,
     RequestStore,
     mark_sent,
 )
+from synth.structured_replies import SCHEMA_DECODED, engine_decodes_under_schema
 
 SAMPLING_TYPE = pa.struct([
     ("temperature", pa.float64()), ("top_p", pa.float64()), ("max_tokens", pa.int64()),
@@ -134,8 +134,7 @@ class CompletionWorker(ABC):
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
-        wanted = [c for c in ("messages", "prompt", "sampling_params", RESPONSE_SCHEMA, REQUEST_KEY)
-                  if c in batch.column_names]
+        wanted = [c for c in (*COMPLETION_REQUEST, REQUEST_KEY) if c in batch.column_names]
         completions = self.complete_all(batch.select(wanted).to_pylist())
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
         answered = mark_sent(append_completions(batch, completions,

@@ -13,9 +13,10 @@ connection errors, timeouts, 429 and 5xx with exponential backoff (honouring `Re
 keeps to `qps`, and returns what still fails as an error row.
 
 A request with a reply schema offers it as `response_format`, first in OpenAI's `json_schema`
-dialect, then as llama-cpp-python's `json_object` + `schema`. A server that refuses both
-(an error that names the schema: `refuses_schema`) is asked in free text, once per replica found out: those answers
-say `schema_decoded` False, the stage parses them leniently, and its record counts them.
+dialect, then as llama-cpp-python's `json_object` + `schema`. A server that refuses both (an
+error that names the schema: `refuses_schema`) is asked in free text, once per replica found
+out: those answers say `schema_decoded` False, the stage parses them leniently, and its record
+counts them.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class HttpWorker(CompletionWorker):
         self.timeout_s, self.retry_base_s = timeout_s, retry_base_s
         self._pace_lock, self._next_send = threading.Lock(), 0.0
         self.pool = ThreadPoolExecutor(self.max_concurrency)
-        self.refused_dialects: set[int] = set()  # schema dialects this server answered 400/422 to
+        self.refused_dialects: set[int] = set()  # schema dialects this server refused
 
     def complete_all(self, rows: list[dict[str, Any]]) -> list[Completion]:
         """A batch's requests side by side: each mostly waits on the network."""

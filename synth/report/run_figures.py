@@ -37,12 +37,14 @@ def column_values(path: Path, column: str) -> tuple[list[float], list[bool]] | N
     return [float(v) for v, _ in pairs], [k for _, k in pairs]
 
 
-def latest_column(run_dir: RunDirectory, column: str) -> tuple[list[float], list[bool]] | None:
-    """`column_values` from the last stage that wrote `column` (its verdicts, dropped rows too)."""
+def latest_column(run_dir: RunDirectory,
+                  column: str) -> tuple[Path, list[float], list[bool]] | None:
+    """`column_values` from the last stage that wrote `column` (its verdicts, dropped rows too),
+    with that stage's folder (the final data when the final rows carry it)."""
     for path in reversed(stage_dirs(run_dir)):
         found = column_values(path, column)
         if found is not None:
-            return found
+            return path, *found
     return None
 
 

@@ -37,7 +37,7 @@ def build_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
     for column in SCORE_PLOTS:
         found = latest_column(run_dir, column)
         if found:
-            values, kept = found
+            _, values, kept = found
             scores[column] = {"rows": len(values), "mean_all": mean(values),
                               "mean_kept": mean([v for v, k in zip(values, kept) if k])}
     return {
@@ -65,8 +65,9 @@ def write_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
     plots.funnel_plot(summary["stages"], report_dir / "funnel.png")
     for column, stem in SCORE_PLOTS.items():
         found = latest_column(run_dir, column)
-        if found and found[0]:
-            plots.histogram_plot(*found, column, report_dir / f"{stem}.png")
+        if found and found[1]:
+            _, values, kept = found
+            plots.histogram_plot(values, kept, column, report_dir / f"{stem}.png")
             figures[column] = f"{stem}.png"
     concepts = concept_counts(run_dir.final_path)
     if concepts:

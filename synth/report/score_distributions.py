@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synth.report.run_figures import column_values, stage_dirs
+from synth.report.run_figures import latest_column
 from synth.run_directory import RunDirectory
 
 SCORE_COLUMNS = ("agreement", "difficulty", "judge_score")
@@ -36,16 +36,15 @@ def score_distributions(run_dir: RunDirectory) -> list[ScoreDistribution]:
     first); a column every row leaves null (agreement without a consensus vote) is skipped."""
     found = []
     for column in SCORE_COLUMNS:
-        for path in reversed(stage_dirs(run_dir)):
-            read = column_values(path, column)
-            if read is None:
-                continue
-            values = [value for value, kept in zip(*read) if kept]
-            rows_are = ("final rows" if path == run_dir.final_path
-                        else f"questions {path.name.split('_', 1)[1]} kept")
-            if values:
-                found.append(ScoreDistribution(column, rows_are, values))
-            break
+        read = latest_column(run_dir, column)
+        if read is None:
+            continue
+        path, values, kept = read
+        values = [value for value, keep in zip(values, kept) if keep]
+        rows_are = ("final rows" if path == run_dir.final_path
+                    else f"questions {path.name.split('_', 1)[1]} kept")
+        if values:
+            found.append(ScoreDistribution(column, rows_are, values))
     return found
 
 

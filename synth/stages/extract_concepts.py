@@ -35,9 +35,8 @@ from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 from synth.structured_replies import (
     read_structured_reply,
-    reply_decoding_line,
+    reply_mode,
     schema_decoded_flags,
-    stage_reply_schema,
     structured_failure,
 )
 
@@ -57,8 +56,7 @@ class ConceptExtractionStage(Stage):
         self.engine = engine
         self.run_seed = run_seed
         shape = concept_reply_schema(config.max_topics, config.max_knowledge_points, name_topics)
-        self.reply_schema = stage_reply_schema(config, engine, shape)
-        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
+        self.reply_schema, self.reply_decoding = reply_mode(config, engine, shape)
 
     def prompt(self, question: str, solution: str | None) -> str:
         use_solution = self.config.use_solution and bool(solution)

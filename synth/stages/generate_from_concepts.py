@@ -37,9 +37,8 @@ from synth.row_ids import derived_seed, stable_id
 from synth.stages.base import Stage, with_drop_reasons
 from synth.structured_replies import (
     read_structured_reply,
-    reply_decoding_line,
+    reply_mode,
     schema_decoded_flags,
-    stage_reply_schema,
     structured_failure,
 )
 
@@ -126,8 +125,7 @@ class ConceptGenerationStage(Stage):
         self.engine = engine
         self.seeds_path = seeds_path
         self.run_seed = run_seed
-        self.reply_schema = stage_reply_schema(config, engine, PROBLEM_SCHEMA)
-        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
+        self.reply_schema, self.reply_decoding = reply_mode(config, engine, PROBLEM_SCHEMA)
 
     def apply(self, rows: Dataset | None) -> Dataset:
         prompter = ConceptPrompter(self.config, self.seeds_path, self.run_seed, self.reply_schema)

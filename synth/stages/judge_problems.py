@@ -32,9 +32,8 @@ from synth.row_ids import derived_seed
 from synth.stages.base import RowFilter, Stage, with_drop_reasons
 from synth.structured_replies import (
     read_structured_reply,
-    reply_decoding_line,
+    reply_mode,
     schema_decoded_flags,
-    stage_reply_schema,
     structured_failure,
 )
 
@@ -83,8 +82,7 @@ class JudgeStage(Stage):
         self.name = f"judge_by_{role}"
         self.requires = ("id", "question", "solution")
         self.count_columns = (f"judge_{role}_verdict",)
-        self.reply_schema = stage_reply_schema(config, engine, VERDICT_SCHEMA)
-        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
+        self.reply_schema, self.reply_decoding = reply_mode(config, engine, VERDICT_SCHEMA)
 
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q, solution=s) for q, s in

@@ -29,9 +29,8 @@ from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
 from synth.structured_replies import (
     read_structured_reply,
-    reply_decoding_line,
+    reply_mode,
     schema_decoded_flags,
-    stage_reply_schema,
     structured_failure,
 )
 
@@ -67,8 +66,7 @@ class SolvabilityFilter(Stage):
         self.config = config
         self.engine = engine
         self.run_seed = run_seed
-        self.reply_schema = stage_reply_schema(config, engine, SOLVABLE_SCHEMA)
-        self.reply_decoding = reply_decoding_line(self.reply_schema, config, engine)
+        self.reply_schema, self.reply_decoding = reply_mode(config, engine, SOLVABLE_SCHEMA)
 
     def _requests(self, batch: pa.Table) -> pa.Table:
         prompts = [fill_template(self.config.prompt, question=q)

@@ -27,6 +27,7 @@ from ray.data.expressions import col
 
 from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
 from synth.row_ids import derived_seed, stable_id
+from synth.structured_replies import reply_mode, schema_decoded_flags, with_reply_schema
 from synth.training.preference_pairs import (
     PAIR_COLUMNS,
     REWRITE_SCHEMA,
@@ -34,13 +35,6 @@ from synth.training.preference_pairs import (
     preference_pair,
     read_rewrite,
     rewrite_failure,
-)
-from synth.structured_replies import (
-    RESPONSE_SCHEMA,
-    reply_decoding_line,
-    schema_decoded_flags,
-    schema_text,
-    stage_reply_schema,
 )
 from synth.training.rewrite_goals import rewrite_goal, rewrite_request
 
@@ -63,7 +57,7 @@ def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine
                            pairs_dir: Path) -> PairsReport:
     """Draft, rewrite and pair as `cfg` (pipeline: qpo) says; writes `pairs_dir` and its summary."""
     seed = cfg.run.seed
-    reply_schema = stage_reply_schema(cfg.rewrite, optimizer, REWRITE_SCHEMA)
+    reply_schema, rewrite_reply = reply_mode(cfg.rewrite, optimizer, REWRITE_SCHEMA)
     requests = ray.data.range(cfg.generate.num_questions).map_batches(
         partial(_draft_requests, prefix=cfg.template.prefix, sampling=cfg.generate.sampling,
                 seed=seed), batch_format="pyarrow")
@@ -82,7 +76,7 @@ def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine
     goals = Counter(row["goal"] for row in pairs)
     report = PairsReport(str(pairs_dir), cfg.generate.num_questions,
                          num_pairs=sum(goals.values()), failures=dict(failures), goals=dict(goals),
-                         rewrite_reply=reply_decoding_line(reply_schema, cfg.rewrite, optimizer))
+                         rewrite_reply=rewrite_reply)
     pairs_dir.parent.mkdir(parents=True, exist_ok=True)  # no pair written: no pairs_dir either
     (pairs_dir.parent / "pairs_summary.json").write_text(json.dumps(asdict(report), indent=2))
     return report
@@ -110,7 +104,7 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int,
                 in zip(questions, batch.column("finish_reason").to_pylist())]
     params = [sampling_params(rewrite.sampling, derived_seed(seed, "qpo_rewrite", question_id))
               for question_id in ids]
-    columns = {
+    return with_reply_schema(pa.table({
         "id": pa.array(ids, pa.string()),
         "question": pa.array(questions, pa.string()),
         "goal": pa.array(goals, pa.string()),
@@ -118,10 +112,7 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int,
         "messages": pa.array([rewrite_request(goal, question, rewrite)
                               for goal, question in zip(goals, questions)]),
         "sampling_params": pa.array(params, SAMPLING_TYPE),
-    }
-    if reply_schema is not None:
-        columns[RESPONSE_SCHEMA] = pa.array([schema_text(reply_schema)] * len(ids), pa.string())
-    return pa.table(columns)
+    }), reply_schema)
 
 
 def _pairs(batch: pa.Table, *, prefix: str, end_of_turn: str) -> pa.Table:

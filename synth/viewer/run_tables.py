@@ -204,11 +204,6 @@ class RunTables:
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", parameters
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON file of the run, or None when it is not there (yet)."""
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def _shortened(column: str) -> str:
     """A select item that cuts long text columns for a table page."""
     if column in ("question", "solution", "generation_reply", "extraction_reply"):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from synth.viewer.row_details import row_details
-from synth.viewer.run_tables import FINAL, RowFilter, RunTables, read_json
+from synth.viewer.run_tables import FINAL, RowFilter, RunTables
 
 PAGE = Path(__file__).with_name("page.html")
 
@@ -40,11 +40,11 @@ def create_app(run_root: Path):
 
     @app.get("/api/overview")
     def overview() -> dict[str, Any]:
-        summary = read_json(run.summary_path) or {}
-        report = read_json(run.report_dir / "report.json") or {}
+        summary = run.read_record(run.summary_path) or {}
+        report = run.read_record(run.report_dir / "report.json") or {}
         plots = sorted(p.name for p in run.report_dir.glob("*.png")) \
             if run.report_dir.exists() else []
-        graph = read_json(run.root / "graph" / "stats.json")
+        graph = run.read_record(run.root / "graph" / "stats.json")
         return {"root": str(run_root), "summary": summary, "cost": report.get("cost"),
                 "decontamination": report.get("decontamination"), "plots": plots,
                 "config": run.config_path.read_text() if run.config_path.exists() else "",

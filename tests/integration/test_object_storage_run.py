@@ -23,6 +23,7 @@ import pytest
 from synth.run_storage import run_path
 from synth.viewer.row_details import row_details
 from synth.viewer.run_tables import FINAL, RowFilter, RunTables
+from tests.llama_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BUCKET = "synth-runs"
@@ -32,12 +33,6 @@ TINY = ["generate.num_questions=4", "generate.sampling.max_tokens=48", "solve.nu
         "models.generator.threads=1", "models.solver.threads=1"]
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
