@@ -23,7 +23,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = ("pipeline_overhead", "replica_scaling", "graph_sampler", "answer_equivalence",
               "dedup_decontamination", "driver_memory", "request_replay", "structured_decoding",
-              "viewer_queries", "gpu_throughput")
+              "viewer_queries", "paper_scale", "gpu_throughput")
 
 
 def machine() -> dict:
@@ -48,6 +48,9 @@ def run_benchmark(name: str, quick: bool) -> list[dict]:
     if child.returncode != 0:
         print(child.stderr[-4000:], file=sys.stderr)
         return [{"benchmark": name, "name": "(failed)", "error": child.stderr[-2000:]}]
+    for line in child.stderr.splitlines():  # a benchmark's own tables (paper_scale's stages)
+        if line.startswith(("## ", "| ")):
+            print(line, file=sys.stderr)
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     if not figures:  # a benchmark this machine cannot run (gpu_throughput without a GPU)
         reason = (child.stderr.strip().splitlines() or ["nothing measured"])[-1]

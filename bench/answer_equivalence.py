@@ -8,8 +8,9 @@ write (`18.00`, `\\$18`, `\\dfrac` for `\\frac`, added spaces and `\\left(`), ag
 miss (off by one), and against another problem's answer. synth's `answers_equivalent` (fast
 path, then math-verify under our own time limit) is timed over every pair; the same-run
 baseline is plain math-verify (`verify(parse(a), parse(b))`) over the same pairs, which is
-also the reference for the agreement share.
-Targets: >= 5,000 comparisons/s/core and >= 99.5% agreement.
+also the reference for the agreement share. The speed target is the ratio to that baseline:
+plain math-verify's own rate moves 25% between days on the same VM, and the ratio does not.
+Targets: >= 10x plain math-verify's comparisons/s and >= 99.5% agreement.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def run(quick: bool) -> list[Figure]:
     note = f"{len(pairs)} pairs, {sum(reference)} equivalent by math-verify"
     return [
         Figure("answer_equivalence", "comparisons/s/core (fast path + math-verify)", our_rate,
-               "comparisons/s", "plain math-verify", reference_rate, "value", ">=", 5_000, note),
+               "comparisons/s", "plain math-verify", reference_rate, "ratio", ">=", 10, note),
         Figure("answer_equivalence", "agreement with plain math-verify", agreement, "share",
                "all pairs", 1.0, "value", ">=", 0.995, note),
     ]

@@ -40,9 +40,11 @@ def stage_tokens_per_second(output_dir: Path, name: str, overrides: list[str]) -
             "tokens_per_second": record["tokens_out"] / record["wall_seconds"]}
 
 
-def bare_tokens_per_second(output_dir: Path, overrides: list[str]) -> dict:
+def bare_tokens_per_second(output_dir: Path, overrides: list[str], share: int = 0,
+                           shares: int = 1) -> dict:
     """The same requests through llama-cpp-python in this process, one after another, timed
-    after the model is loaded: the engine's own speed, with nothing around it."""
+    after the model is loaded: the engine's own speed, with nothing around it. With `shares`
+    > 1, only every `shares`-th request from `share` on (one of several engines side by side)."""
     from synth.engines.llama_cpp_engine import load_llama
     from synth.engines.packaged_models import resolve_gguf
     from synth.row_ids import derived_seed
@@ -51,7 +53,7 @@ def bare_tokens_per_second(output_dir: Path, overrides: list[str]) -> dict:
     model, sampling = cfg.models.generator, cfg.generate.sampling
     llm = load_llama(str(resolve_gguf(model.model)), model.threads, model.context_length)
     tokens, started = 0, time.perf_counter()
-    for index in range(cfg.generate.num_questions):
+    for index in range(share, cfg.generate.num_questions, shares):
         response = llm.create_completion(
             prompt=cfg.generate.template_prefix, temperature=sampling.temperature,
             top_p=sampling.top_p, max_tokens=sampling.max_tokens, stop=list(sampling.stop),

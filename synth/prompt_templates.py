@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 from omegaconf import DictConfig
 
-from synth.engines.base import SAMPLING_TYPE, sampling_params
+from synth.engines.base import sampling_column
 from synth.structured_replies import RESPONSE_SCHEMA, with_reply_schema
 
 # What an engine round trip adds to a row; stages drop them once the reply is parsed.
@@ -57,9 +57,9 @@ def append_requests(batch: pa.Table, prompts: list[str], section: DictConfig,
     `prompt` when `section.chat_template` is set), seeded `sampling_params`, and the reply's
     JSON schema when the stage decodes under one."""
     name, requests = request_column(prompts, section.chat_template, section.response_prefix)
-    params = [sampling_params(section.sampling, seed) for seed in seeds]
     return with_reply_schema(batch.append_column(name, requests)
-                             .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)),
+                             .append_column("sampling_params",
+                                            sampling_column(section.sampling, seeds)),
                              reply_schema)
 
 

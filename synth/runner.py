@@ -25,7 +25,8 @@ from synth.report.filter_funnel import paper_filter_funnel
 from synth.report.run_report import write_report
 from synth.run_directory import RunDirectory
 from synth.run_storage import remove_tree, run_path
-from synth.stage_stats import count_stage_output, parquet_dataset
+from synth.shuffle_sizing import sized_shuffles
+from synth.stage_stats import count_stage_output, parquet_bytes, parquet_dataset
 from synth.stages.base import DROP_REASON, STAGE_LOCAL_COLUMNS, Stage
 
 
@@ -120,9 +121,11 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
     _check_inputs(stage, previous)
     remove_tree(partial)  # leftovers of a killed run
     wall, cpu = time.perf_counter(), time.process_time()
-    inputs = read_kept_rows(previous) if previous is not None else None
-    if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
-        stage.apply(inputs).write_parquet(str(partial))
+    # A dataset keeps the Ray Data context it was made in: read the input inside the block.
+    with sized_shuffles(parquet_bytes(previous) if previous is not None else 0) as partitions:
+        inputs = read_kept_rows(previous) if previous is not None else None
+        if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
+            stage.apply(inputs).write_parquet(str(partial))
     stats = count_stage_output(partial, stage.count_columns)
     record = {
         "stage": stage.name,
@@ -130,6 +133,7 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
         "rows_in": rows_in if previous is not None else stats["rows_written"],
         "rows_in_are": stage.reads,
         "rows_written_are": stage.writes,
+        "shuffle_partitions": partitions,  # what a groupby or join without its own number used
         **({"reply_decoding": stage.reply_decoding} if stage.reply_decoding else {}),
         **stats,
         "wall_seconds": round(time.perf_counter() - wall, 3),

@@ -35,6 +35,15 @@ def parquet_dataset(path: Path) -> pads.Dataset | None:
     return arrow_dataset(files) if files else None
 
 
+def parquet_bytes(path: Path) -> int:
+    """The size on storage of the Parquet files under `path`."""
+    dataset = parquet_dataset(path)
+    if dataset is None:
+        return 0
+    infos = dataset.filesystem.get_file_info(dataset.files)
+    return sum(info.size or 0 for info in infos)
+
+
 def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[str, Any]:
     """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output,
     and the rows each Ray node's engine replicas answered (`nodes`). Null values are not

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 RESPONSE_SCHEMA = "response_schema"  # request column: the reply's JSON schema as JSON text
 SCHEMA_DECODED = "schema_decoded"  # answer column: True schema, False free-text fallback, null none
-ENGINES_WITH_SCHEMAS = ("llama_cpp", "vllm", "http")  # transformers' generate has no grammar
+# transformers' generate has no grammar; recorded replies (`replayed`) were decoded under one
+ENGINES_WITH_SCHEMAS = ("llama_cpp", "vllm", "http", "replayed")
 
 # A backslash JSON does not define (LaTeX's `\frac`, `\(`): the model meant a literal backslash.
 _UNDEFINED_ESCAPE = re.compile(r'\\(?=[^"\\/bfnrtu])')

@@ -109,7 +109,8 @@ def validate_difficulty(section: DictConfig, models: DictConfig) -> None:
         return
     check_role("difficulty.model", section.model, models)
     scorer = models[section.model]
-    require(Path(scorer.model).expanduser().is_dir(), f"models.{section.model}.model",
+    require(scorer.engine == "replayed" or Path(scorer.model).expanduser().is_dir(),
+             f"models.{section.model}.model",
              "must be the checkpoint directory `synth train difficulty` wrote", scorer.model)
     require(section.mode in DIFFICULTY_MODES, "difficulty.mode",
              f"must be one of {', '.join(DIFFICULTY_MODES)}", section.mode)
@@ -178,7 +179,8 @@ def validate_reward(section: DictConfig, models: DictConfig) -> None:
     role = models[section.model]
     if section.kind == "generative_judge":
         check_prompt("reward.prompt", section.prompt, "question", "solution")
-        require(_loads_with_transformers(role.model), f"models.{section.model}.model",
+        require(role.engine == "replayed" or _loads_with_transformers(role.model),
+                 f"models.{section.model}.model",
                  "the generative judge loads with transformers: use a packaged model name or a "
                  "local checkpoint directory", role.model)
     else:

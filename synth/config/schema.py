@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from omegaconf import MISSING
 
-ENGINES = ("llama_cpp", "transformers", "vllm", "http")
+ENGINES = ("llama_cpp", "transformers", "vllm", "http", "replayed")  # replayed: benchmarks, tests
 
 
 @dataclass
@@ -29,7 +29,7 @@ class SamplingConfig:
 class ModelConfig:
     """One named model role (generator, solver, ...) and the engine that serves it."""
 
-    engine: str = MISSING  # one of llama_cpp | transformers | vllm | http
+    engine: str = MISSING  # one of llama_cpp | transformers | vllm | http (| replayed: recorded replies, bench/tests)
     model: str = MISSING  # packaged name (smollm2-135m-instruct), a GGUF/checkpoint path, or a hub id (GPU)
     replicas: List[int] = field(default_factory=lambda: [1, 1])  # [min, max] actor-pool size; Ray scales between
     batch_size: int = 4  # rows per engine call; small on CPU so progress stays visible
@@ -143,7 +143,7 @@ class DedupConfig:
     semantic: bool = False  # also drop rows whose sentence embeddings are near (SimHash bands)
     semantic_model: str = "all-minilm-l6-v2"  # packaged embedding model name or a local model dir
     semantic_threshold: float = 0.95  # cosine similarity at which two rows are semantic duplicates
-    num_partitions: int = 4  # hash-shuffle partitions when grouping buckets; raise for 10M+ rows
+    num_partitions: Optional[int] = None  # hash-shuffle partitions; null: sized from the stage's input
 
 
 @dataclass
@@ -166,6 +166,7 @@ class ReportConfig:
 
     gpu_hour_usd: float = 2.0  # price of one GPU-hour, for the projected cost per 1K final pairs
     cpu_hour_usd: float = 0.05  # price of one CPU core-hour (what a CPU-only run costs)
+    gpu_tokens_per_second: float = 2500.0  # generated tokens/s of one GPU replica: the 1M-pair projection's speed
     licence: str = "other"  # licence field of the data card; set it to your models' output terms
     dataset_name: Optional[str] = None  # title of the data card; defaults to the run name
 

@@ -37,6 +37,7 @@ from synth.engines.packaged_models import (
     ModelNotFoundError,
     resolve_gguf,
 )
+from synth.engines.replayed_replies import RepliesFileError, describe_replies_file
 from synth.stages.load_seeds import PACKAGED_SEEDS
 
 
@@ -50,6 +51,7 @@ def validate(cfg: DictConfig) -> None:
         _check_training(cfg)
         return
     _check_models(cfg.models)
+    _check_replayed_roles(cfg)
     _check_context_fits(cfg)
     _check_local_cpu_budget(cfg)
     if cfg.pipeline == "scalequest":
@@ -121,6 +123,21 @@ def _check_models(models: DictConfig) -> None:
                 f"exceeds the {trained} tokens {model.model} was trained for", model.context_length)
 
 
+def _check_replayed_roles(cfg: DictConfig) -> None:
+    """A replayed role answers with what its file records: scores for the difficulty and reward
+    scorers, text for every other role."""
+    scorers = {section.model for name in ("difficulty", "reward")
+               if (section := cfg.get(name)) is not None and section.get("enabled")}
+    for role, model in cfg.models.items():
+        if model.engine != "replayed":
+            continue
+        wanted = "score" if role in scorers else "text"
+        kind, _ = describe_replies_file(str(Path(model.model).expanduser()))
+        require(kind == wanted, f"models.{role}.model",
+                f"a replayed {'scorer' if wanted == 'score' else 'completion'} role needs a "
+                f"replies file with a `{wanted}` column", model.model)
+
+
 def _check_context_fits(cfg: DictConfig) -> None:
     """Every stage's `max_tokens` leaves room for a prompt in its role's context: a plan whose
     every request would overflow fails here, not as a batch of engine errors."""
@@ -178,6 +195,11 @@ def _check_model_source(key: str, model: DictConfig) -> None:
         require(is_packaged or Path(model.model).expanduser().is_dir(), f"{key}.model",
                  "must be a packaged model name or a local Hugging Face checkpoint directory",
                  model.model)
+    elif model.engine == "replayed":
+        try:
+            describe_replies_file(str(Path(model.model).expanduser()))
+        except RepliesFileError as error:
+            raise ConfigError(f"{key}.model: {model.model}: {error}") from None
     elif model.engine == "http":
         url = model.url or ""
         require(url.startswith(("http://", "https://")), f"{key}.url",
@@ -262,7 +284,8 @@ def _check_quality(cfg: DictConfig) -> None:
     require(0 < dedup.threshold < 1, "dedup.threshold", "must be in (0, 1)", dedup.threshold)
     require(0 < dedup.semantic_threshold < 1, "dedup.semantic_threshold", "must be in (0, 1)",
              dedup.semantic_threshold)
-    require(dedup.num_partitions >= 1, "dedup.num_partitions", "must be >= 1",
+    require(dedup.num_partitions is None or dedup.num_partitions >= 1, "dedup.num_partitions",
+             "must be >= 1 (or null: sized from the data)",
              dedup.num_partitions)
     if dedup.enabled and dedup.semantic:
         try:
@@ -288,6 +311,8 @@ def _check_quality(cfg: DictConfig) -> None:
              cfg.report.gpu_hour_usd)
     require(cfg.report.cpu_hour_usd >= 0, "report.cpu_hour_usd", "must be >= 0",
              cfg.report.cpu_hour_usd)
+    require(cfg.report.gpu_tokens_per_second > 0, "report.gpu_tokens_per_second", "must be > 0",
+             cfg.report.gpu_tokens_per_second)
 
 
 def _check_eval(cfg: DictConfig) -> None:

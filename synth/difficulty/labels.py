@@ -26,7 +26,7 @@ from synth.answers.equivalence import answers_equivalent
 from synth.answers.extraction import extract_answer
 from synth.benchmarks.benchmark_sets import load_benchmark
 from synth.engines import build_engine
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.engines.base import Engine, sampling_column
 from synth.prompt_templates import fill_template
 from synth.ray_session import start_ray
 from synth.row_ids import derived_seed, stable_id
@@ -65,12 +65,11 @@ class FailRateLabeller:
     def requests(self, batch: pa.Table) -> pa.Table:
         messages = [[{"role": "user", "content": fill_template(self.config.prompt, question=q)}]
                     for q in batch.column("question").to_pylist()]
-        params = [sampling_params(self.config.sampling,
-                                  derived_seed(self.run_seed, "difficulty_labels", i),
-                                  n=self.config.num_samples)
-                  for i in batch.column("id").to_pylist()]
+        seeds = [derived_seed(self.run_seed, "difficulty_labels", i)
+                 for i in batch.column("id").to_pylist()]
         return (batch.append_column("messages", pa.array(messages))
-                .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+                .append_column("sampling_params",
+                               sampling_column(self.config.sampling, seeds, self.config.num_samples)))
 
     def grade(self, batch: pa.Table) -> pa.Table:
         """`passed` per sample: True/False, or None when the request itself failed."""

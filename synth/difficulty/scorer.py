@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.engines.model_role import ModelRole, ScoringWorker, on_model_replicas
@@ -66,3 +67,13 @@ class DifficultyScorer(ModelRole):
         c = self.config
         return on_model_replicas(rows, DifficultyScorerWorker, c, checkpoint=c.model,
                                  num_gpus=c.num_gpus, store=self.request_store)
+
+
+def build_difficulty_scorer(role: str, config: DictConfig) -> DifficultyScorer:
+    """The scorer for model role `role`: its trained checkpoint, or its recorded difficulties
+    when the role is `engine: replayed` (benchmarks and tests)."""
+    if config.engine == "replayed":
+        from synth.engines.replayed_roles import ReplayedDifficultyScorer
+
+        return ReplayedDifficultyScorer(role, config)
+    return DifficultyScorer(role, config)

@@ -21,6 +21,8 @@ def build_engine(role: str, config: DictConfig) -> Engine:
         from synth.engines.vllm_engine import VLLMEngine as engine_class
     elif config.engine == "http":
         from synth.engines.http_engine import HttpEngine as engine_class
+    elif config.engine == "replayed":  # recorded replies: benchmarks and tests only
+        from synth.engines.replayed_roles import ReplayedEngine as engine_class
     else:
         raise ValueError(f"unknown engine {config.engine!r}")
     return engine_class(role, config)

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from omegaconf import DictConfig
 from ray.data import Dataset
 
@@ -69,19 +71,33 @@ def sampling_params(sampling: DictConfig, seed: int, n: int = 1) -> dict[str, An
             "seed": int(seed), "n": int(n)}
 
 
+def sampling_column(sampling: DictConfig, seeds: list[int], n: int = 1) -> pa.StructArray:
+    """The `sampling_params` column for rows seeded `seeds`, from a SamplingConfig section
+    (read once, built column-wise: per row, the config lookups cost more than the row)."""
+    settings = sampling_params(sampling, 0, n)
+    rows = len(seeds)
+    columns = {name: pa.repeat(pa.scalar(value, SAMPLING_TYPE.field(name).type), rows)
+               for name, value in settings.items() if name != "seed"}
+    columns["seed"] = pa.array(seeds, pa.int64())
+    return pa.StructArray.from_arrays([columns[field.name] for field in SAMPLING_TYPE],
+                                      fields=list(SAMPLING_TYPE))
+
+
 def fan_out_samples(batch: pa.Table) -> pa.Table:
     """Repeat each row `sampling_params.n` times with `sample_index` 0..n-1 and seed + index."""
-    params = batch.column("sampling_params").to_pylist()
-    take, indices, expanded = [], [], []
-    for row, p in enumerate(params):
-        for index in range(max(1, int(p.get("n") or 1))):
-            take.append(row)
-            indices.append(index)
-            expanded.append({**p, "n": 1, "seed": int(p["seed"]) + index})
-    out = batch.take(pa.array(take, type=pa.int64()))
-    out = out.set_column(out.schema.get_field_index("sampling_params"), "sampling_params",
-                         pa.array(expanded, type=SAMPLING_TYPE))
-    return out.append_column("sample_index", pa.array(indices, type=pa.int64()))
+    params = batch.column("sampling_params").combine_chunks().cast(SAMPLING_TYPE)
+    counts = np.maximum(pc.fill_null(params.field("n"), 1).to_numpy(zero_copy_only=False), 1)
+    take = np.repeat(np.arange(batch.num_rows, dtype=np.int64), counts)
+    indices = np.arange(len(take), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    taken = params.take(pa.array(take))
+    columns = {field.name: taken.field(field.name) for field in SAMPLING_TYPE}
+    columns["n"] = pa.array(np.ones(len(take), dtype=np.int64))
+    columns["seed"] = pc.add(columns["seed"], pa.array(indices))
+    expanded = pa.StructArray.from_arrays([columns[field.name] for field in SAMPLING_TYPE],
+                                          fields=list(SAMPLING_TYPE))
+    out = batch.take(pa.array(take))
+    out = out.set_column(out.schema.get_field_index("sampling_params"), "sampling_params", expanded)
+    return out.append_column("sample_index", pa.array(indices))
 
 
 def append_completions(batch: pa.Table, completions: list[Completion], cpu_seconds: float,
@@ -134,7 +150,8 @@ class CompletionWorker(ABC):
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         started_wall, started_cpu = time.perf_counter(), time.process_time()
-        wanted = [c for c in (*COMPLETION_REQUEST, REQUEST_KEY) if c in batch.column_names]
+        wanted = [c for c in (*COMPLETION_REQUEST, REQUEST_KEY, "sample_index")
+                  if c in batch.column_names]
         completions = self.complete_all(batch.select(wanted).to_pylist())
         gpu_seconds = (time.perf_counter() - started_wall) * self.num_gpus
         answered = mark_sent(append_completions(batch, completions,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 from omegaconf import DictConfig
 
-from synth.engines.base import SAMPLING_TYPE, sampling_params
+from synth.engines.base import sampling_column
 from synth.evaluation.matching_rules import math_verify_correct, mwpbench_correct
 
 ITEMS_SCHEMA = pa.schema([
@@ -30,9 +30,9 @@ def eval_requests(benchmarks: list[pa.Table], cfg: DictConfig) -> pa.Table:
     messages = [[{"role": "user", "content": cfg.prompt.replace("{question}", question)}]
                 for question in items.column("question").to_pylist()]
     # One seed for all items: greedy decoding ignores it; it only matters if a config samples.
-    params = [sampling_params(cfg.sampling, cfg.run.seed)] * items.num_rows
     return (items.append_column("messages", pa.array(messages))
-            .append_column("sampling_params", pa.array(params, SAMPLING_TYPE)))
+            .append_column("sampling_params",
+                           sampling_column(cfg.sampling, [cfg.run.seed] * items.num_rows)))
 
 
 def score_items(batch: pa.Table, timeout_s: float) -> pa.Table:

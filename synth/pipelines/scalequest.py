@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from omegaconf import DictConfig
 
-from synth.difficulty.scorer import DifficultyScorer
+from synth.difficulty.scorer import build_difficulty_scorer
 from synth.engines import build_engine
 from synth.pipelines.provenance import model_provenance, settings_json
 from synth.rewards import build_reward_scorer
@@ -45,7 +45,7 @@ def build_scalequest(cfg: DictConfig) -> list[Stage]:
         judge = build_engine(cfg.solvability.model, cfg.models[cfg.solvability.model])
         stages.append(SolvabilityFilter(cfg.solvability, judge, seed))
     if cfg.difficulty.enabled:
-        scorer = DifficultyScorer(cfg.difficulty.model, cfg.models[cfg.difficulty.model])
+        scorer = build_difficulty_scorer(cfg.difficulty.model, cfg.models[cfg.difficulty.model])
         stages.append(DifficultyFilter(cfg.difficulty, scorer, seed))
     stages.append(SolveStage(cfg.solve, solver, seed))
     if cfg.reward.enabled:

@@ -19,6 +19,7 @@ from omegaconf import DictConfig
 from synth.report import plots
 from synth.report.contamination_examples import contamination_markdown, contamination_section
 from synth.report.run_figures import concept_counts, latest_column, mean, projected_cost
+from synth.report.scale_projection import projection_markdown, scale_projection
 from synth.run_directory import RunDirectory
 
 SCORE_PLOTS = {"agreement": "agreement", "difficulty": "difficulty"}  # column -> PNG stem
@@ -52,6 +53,8 @@ def build_report(cfg: DictConfig, run_dir: RunDirectory, summary: dict[str, Any]
                      for record in summary["stages"] if "requests_total" in record],
         "by_role": by_role, "totals": summary["totals"], "scores": scores,
         "cost": projected_cost(summary, cfg.report.gpu_hour_usd, cfg.report.cpu_hour_usd),
+        "projection_1m_pairs": scale_projection(summary, cfg.report.gpu_tokens_per_second,
+                                                cfg.report.gpu_hour_usd, cfg.report.cpu_hour_usd),
         "decontamination": contamination_section(cfg, run_dir, summary),
     }
 
@@ -112,6 +115,7 @@ def report_markdown(report: dict[str, Any]) -> str:
               f"${cost['run_cost_usd']:.4f} for this run, "
               + (f"**${per_1k:.4f} per 1K final pairs** (projected)." if per_1k is not None
                  else "no final pairs, so no cost per pair.")]
+    lines += projection_markdown(report["projection_1m_pairs"])
     if report["scores"]:
         lines += ["", "## Scores", ""]
         for column, s in report["scores"].items():

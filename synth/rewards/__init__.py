@@ -12,7 +12,12 @@ from synth.rewards.base import REWARD, RewardScorer
 
 
 def build_reward_scorer(config: DictConfig, model_config: DictConfig) -> RewardScorer:
-    """The scorer `config.kind` names, serving role `config.model`; imports stay lazy."""
+    """The scorer `config.kind` names, serving role `config.model` (or the role's recorded
+    rewards, when it is `engine: replayed`); imports stay lazy."""
+    if model_config.engine == "replayed":
+        from synth.engines.replayed_roles import ReplayedRewardScorer
+
+        return ReplayedRewardScorer(config.model, model_config)
     if config.kind == "generative_judge":
         from synth.rewards.generative_judge import GenerativeJudgeScorer
 

@@ -12,7 +12,8 @@ before), the chosen solution is the majority member with the highest reward inst
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyarrow as pa
 from omegaconf import DictConfig
@@ -20,6 +21,7 @@ from ray.data import Dataset
 
 from synth.answers.equivalence import EQUAL, UNSURE, compare_answers
 from synth.stages.base import DROP_REASON, Stage
+from synth.stages.grouped_blocks import map_group_blocks
 
 GROUP_COLUMNS = ("id", "question", "question_seed", "sample_index", "solution", "answer",
                  "response_status")
@@ -114,11 +116,12 @@ class ConsensusStage(Stage):
         self.timeout_s = float(config.comparison_timeout_s)
         self.num_samples = num_samples
 
-    def _vote_group(self, group: pa.Table) -> pa.Table:
-        columns = [*GROUP_COLUMNS, *([REWARD] if REWARD in group.column_names else [])]
-        row = vote(group.select(columns).to_pylist(), self.num_samples,
-                   self.min_agreement, self.timeout_s, self.min_votes)
-        return pa.Table.from_pylist([row], schema=OUTPUT_SCHEMA)
+    def _vote_groups(self, block: pa.Table, bounds: list[tuple[int, int]]) -> pa.Table:
+        columns = [*GROUP_COLUMNS, *([REWARD] if REWARD in block.column_names else [])]
+        samples = block.select(columns).to_pylist()
+        return pa.Table.from_pylist([vote(samples[start:end], self.num_samples, self.min_agreement,
+                                          self.timeout_s, self.min_votes)
+                                     for start, end in bounds], schema=OUTPUT_SCHEMA)
 
     def apply(self, rows: Dataset | None) -> Dataset:
-        return rows.groupby("id").map_groups(self._vote_group, batch_format="pyarrow")
+        return map_group_blocks(rows, "id", self._vote_groups)

@@ -26,6 +26,7 @@ from synth.quality.duplicate_resolution import (
 )
 from synth.quality.lsh_bands import MinHashBander, SimHashBander
 from synth.quality.text_normalization import hash64, normalized_words
+from synth.shuffle_sizing import stage_partitions
 from synth.stages.base import Stage, with_drop_reasons
 
 KEY_TYPE = pa.list_(pa.int64())
@@ -109,7 +110,7 @@ class DeduplicateStage(Stage):
         else:
             # Computed once and kept: the bucket search reads the keys twice (group, then join).
             keyed = texts.map_batches(text_keys, batch_format="pyarrow").materialize()
-        partitions = self.config.num_partitions
+        partitions = stage_partitions(self.config.num_partitions)
         duplicates = find_duplicates(keyed.select_columns(["id", *KEY_COLUMNS]), partitions)
         if self.config.semantic:
             semantic = find_semantic_duplicates(
@@ -117,5 +118,5 @@ class DeduplicateStage(Stage):
                 self.config.semantic_threshold, partitions)
             duplicates = merge_duplicates(duplicates.union(semantic), partitions)
         return (rows.join(duplicates, join_type="left_outer",
-                          num_partitions=self.config.num_partitions, on=("id",))
+                          num_partitions=partitions, on=("id",))
                 .map_batches(_mark_duplicates, batch_format="pyarrow"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from ray.data import Dataset
 
@@ -26,6 +27,17 @@ INPUT_TYPES = {"id": pa.string(), "question": pa.string(), "solution": pa.string
                "answer": pa.string(), "question_seed": pa.int64(), "kind": pa.string(),
                "topics": pa.list_(pa.string()), "knowledge_points": pa.list_(pa.string()),
                "judge_score": pa.float64()}
+
+
+def _turns(batch: pa.Table) -> pa.StructArray:
+    """The user and assistant turn of every row, interleaved: question 0, solution 0, ..."""
+    rows = batch.num_rows
+    turn = np.arange(2 * rows)
+    order = pa.array(turn // 2 + (turn % 2) * rows)
+    content = pa.concat_arrays([batch.column("question").combine_chunks().cast(pa.string()),
+                                batch.column("solution").combine_chunks().cast(pa.string())])
+    roles = pa.array(["user", "assistant"] * rows, pa.string())
+    return pa.StructArray.from_arrays([roles, content.take(order)], fields=list(MESSAGES_TYPE.value_type))
 
 
 class FinalPairsStage(Stage):
@@ -45,16 +57,23 @@ class FinalPairsStage(Stage):
         self.requires = ("id", "question", "solution", "answer", "question_seed",
                          *(c for c in extra_columns if c not in derived))
 
+    def _provenance(self, batch: pa.Table) -> pa.StructArray:
+        """The run-wide provenance repeated per row (built column-wise: at a million rows a
+        dict per row costs more than the rest of the stage), plus each row's question seed."""
+        rows = batch.num_rows
+        fields = [batch.column("question_seed").combine_chunks().cast(field.type)
+                  if field.name == "question_seed"
+                  else pa.repeat(pa.scalar(self.provenance[field.name], field.type), rows)
+                  for field in self.provenance_type]
+        return pa.StructArray.from_arrays(fields, fields=list(self.provenance_type))
+
     def _finalize(self, batch: pa.Table) -> pa.Table:
-        questions = batch.column("question").to_pylist()
-        solutions = batch.column("solution").to_pylist()
-        messages = [[{"role": "user", "content": q}, {"role": "assistant", "content": s}]
-                    for q, s in zip(questions, solutions)]
-        provenance = [{**self.provenance, "question_seed": seed}
-                      for seed in batch.column("question_seed").to_pylist()]
-        batch = (batch.append_column("messages", pa.array(messages, MESSAGES_TYPE))
-                 .append_column("method", pa.array([self.method] * len(questions), pa.string()))
-                 .append_column("provenance", pa.array(provenance, self.provenance_type)))
+        rows = batch.num_rows
+        messages = pa.ListArray.from_arrays(pa.array(range(0, 2 * rows + 1, 2), pa.int32()),
+                                            _turns(batch))
+        batch = (batch.append_column("messages", messages)
+                 .append_column("method", pa.repeat(pa.scalar(self.method), rows))
+                 .append_column("provenance", self._provenance(batch)))
         for name, kind in OPTIONAL_TYPES.items():
             if name not in batch.column_names:
                 batch = batch.append_column(name, pa.nulls(batch.num_rows, kind))

@@ -12,7 +12,7 @@ import ray
 from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.engines.base import Engine, sampling_column
 from synth.row_ids import derived_seed, stable_id
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -33,12 +33,11 @@ class QuestionGenerationStage(Stage):
     def _requests(self, batch: pa.Table) -> pa.Table:
         indices = batch.column("id").to_pylist()
         seeds = [derived_seed(self.run_seed, "question", i) for i in indices]
-        params = [sampling_params(self.config.sampling, seed) for seed in seeds]
         return pa.table({
             "id": pa.array([stable_id(self.run_seed, "question", i) for i in indices], pa.string()),
             "question_seed": pa.array(seeds, pa.int64()),
-            "prompt": pa.array([self.config.template_prefix] * len(indices), pa.string()),
-            "sampling_params": pa.array(params, SAMPLING_TYPE),
+            "prompt": pa.repeat(pa.scalar(self.config.template_prefix, pa.string()), len(indices)),
+            "sampling_params": sampling_column(self.config.sampling, seeds),
         })
 
     def apply(self, rows: Dataset | None) -> Dataset:

@@ -20,6 +20,7 @@ from ray.data import Dataset
 
 from synth.rewards.base import REWARD, RewardScorer
 from synth.stages.base import Stage, with_drop_reasons
+from synth.stages.grouped_blocks import map_group_blocks
 
 SAMPLE_COLUMNS = ("id", "question", "question_seed", "sample_index", "solution", "answer",
                   "response_status")
@@ -72,13 +73,18 @@ class BestOfNStage(Stage):
     reads, writes = "samples", "questions"
     requires = (*SAMPLE_COLUMNS, REWARD)
 
-    def _choose(self, group: pa.Table) -> pa.Table:
-        samples = group.select(["sample_index", "response_status", REWARD]).to_pylist()
-        answered = sum(s["response_status"] == "ok" for s in samples)
-        size = len(samples)
-        group = (group.append_column("num_samples", pa.array([size] * size, pa.int64()))
-                 .append_column("num_answered", pa.array([answered] * size, pa.int64())))
-        return with_drop_reasons(group, best_of_n_reasons(samples))
+    def _choose(self, block: pa.Table, bounds: list[tuple[int, int]]) -> pa.Table:
+        samples = block.select(["sample_index", "response_status", REWARD]).to_pylist()
+        sizes, answered, reasons = [], [], []
+        for start, end in bounds:
+            group = samples[start:end]
+            size = end - start
+            sizes += [size] * size
+            answered += [sum(s["response_status"] == "ok" for s in group)] * size
+            reasons += best_of_n_reasons(group)
+        block = (block.append_column("num_samples", pa.array(sizes, pa.int64()))
+                 .append_column("num_answered", pa.array(answered, pa.int64())))
+        return with_drop_reasons(block, reasons)
 
     def apply(self, rows: Dataset | None) -> Dataset:
-        return rows.groupby("id").map_groups(self._choose, batch_format="pyarrow")
+        return map_group_blocks(rows, "id", self._choose)

@@ -21,6 +21,7 @@ from synth.concepts.combination_source import COMBINATION_SCHEMA, combination_da
 from synth.concepts.concept_graph import KP, TOPIC, load_graph
 from synth.quality.duplicate_resolution import EXACT, find_duplicates
 from synth.quality.text_normalization import hash64
+from synth.shuffle_sizing import partitions_for
 from synth.stages.base import Stage, with_drop_reasons
 
 SAMPLER_OPTIONS = {
@@ -59,6 +60,9 @@ def can_sample(graph: nx.Graph, method: str) -> bool:
                for a, b in graph.edges())
 
 
+COMBINATION_PARQUET_BYTES = 64  # about what one sampled combination takes in Parquet
+
+
 class CombinationSamplingStage(Stage):
     """Source of `id`, `kind`, `topics`, `knowledge_points` rows (reads graph/, not its input)."""
 
@@ -66,7 +70,7 @@ class CombinationSamplingStage(Stage):
     reads, writes = "seeds", "combinations"
 
     def __init__(self, config: DictConfig, method: str, graph_dir: Path, run_seed: int,
-                 num_partitions: int) -> None:
+                 num_partitions: int | None) -> None:
         self.config = config
         self.method = method
         self.graph_dir = graph_dir
@@ -92,8 +96,11 @@ class CombinationSamplingStage(Stage):
             str(self.graph_dir), self.method, self.config.num_combinations, self.run_seed,
             self.config.num_shards, self.options()).rename_columns({"combination_id": "id"})
         combinations = combinations.map_batches(_with_draw_id, batch_format="pyarrow")
+        # A source stage has no input to size its shuffles from: its own rows do.
+        partitions = self.num_partitions or partitions_for(
+            self.config.num_combinations * COMBINATION_PARQUET_BYTES)
         duplicates = find_duplicates(combinations.map_batches(_bucket_keys, batch_format="pyarrow"),
-                                     self.num_partitions).rename_columns({"id": "draw_id"})
+                                     partitions).rename_columns({"id": "draw_id"})
         return (combinations.join(duplicates, join_type="left_outer",
-                                  num_partitions=self.num_partitions, on=("draw_id",))
+                                  num_partitions=partitions, on=("draw_id",))
                 .map_batches(_mark, batch_format="pyarrow"))

@@ -12,7 +12,7 @@ from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.answers.extraction import extract_answer
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.engines.base import Engine, sampling_column
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage
 
@@ -42,12 +42,11 @@ class SolveStage(Stage):
     def _requests(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("id").to_pylist()
         questions = batch.column("question").to_pylist()
-        messages = [[{"role": "user", "content": self.config.prompt.replace("{question}", q)}]
-                    for q in questions]
-        params = [sampling_params(self.config.sampling, derived_seed(self.run_seed, "solve", i),
-                                  n=self.config.num_samples) for i in ids]
+        prompt = self.config.prompt
+        messages = [[{"role": "user", "content": prompt.replace("{question}", q)}] for q in questions]
+        seeds = [derived_seed(self.run_seed, "solve", i) for i in ids]
         return batch.append_column("messages", pa.array(messages)).append_column(
-            "sampling_params", pa.array(params, SAMPLING_TYPE))
+            "sampling_params", sampling_column(self.config.sampling, seeds, self.config.num_samples))
 
     def apply(self, rows: Dataset | None) -> Dataset:
         requests = rows.map_batches(self._requests, batch_format="pyarrow")

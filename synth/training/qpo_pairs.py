@@ -25,7 +25,7 @@ from omegaconf import DictConfig
 from ray.data import Dataset, SaveMode
 from ray.data.expressions import col
 
-from synth.engines.base import SAMPLING_TYPE, Engine, sampling_params
+from synth.engines.base import Engine, sampling_column
 from synth.row_ids import derived_seed, stable_id
 from synth.structured_replies import reply_mode, schema_decoded_flags, with_reply_schema
 from synth.training.preference_pairs import (
@@ -85,11 +85,11 @@ def build_preference_pairs(cfg: DictConfig, generator: Engine, optimizer: Engine
 def _draft_requests(batch: pa.Table, *, prefix: str, sampling: DictConfig, seed: int) -> pa.Table:
     """Generation from scratch: the bare template prefix, one seed per question."""
     indices = batch.column("id").to_pylist()
-    params = [sampling_params(sampling, derived_seed(seed, "qpo_question", i)) for i in indices]
     return pa.table({
         "id": pa.array([stable_id(seed, "qpo_question", i) for i in indices], pa.string()),
         "prompt": pa.array([prefix] * len(indices), pa.string()),
-        "sampling_params": pa.array(params, SAMPLING_TYPE),
+        "sampling_params": sampling_column(
+            sampling, [derived_seed(seed, "qpo_question", i) for i in indices]),
     })
 
 
@@ -102,8 +102,6 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int,
     goals = [rewrite_goal(seed, question_id) for question_id in ids]
     failures = [draft_failure(question, finish) for question, finish
                 in zip(questions, batch.column("finish_reason").to_pylist())]
-    params = [sampling_params(rewrite.sampling, derived_seed(seed, "qpo_rewrite", question_id))
-              for question_id in ids]
     return with_reply_schema(pa.table({
         "id": pa.array(ids, pa.string()),
         "question": pa.array(questions, pa.string()),
@@ -111,7 +109,8 @@ def _rewrite_requests(batch: pa.Table, *, rewrite: DictConfig, seed: int,
         "failure": pa.array(failures, pa.string()),
         "messages": pa.array([rewrite_request(goal, question, rewrite)
                               for goal, question in zip(goals, questions)]),
-        "sampling_params": pa.array(params, SAMPLING_TYPE),
+        "sampling_params": sampling_column(
+            rewrite.sampling, [derived_seed(seed, "qpo_rewrite", question_id) for question_id in ids]),
     }), reply_schema)
 
 

@@ -60,3 +60,29 @@ def test_an_unsure_comparison_splits_the_class_and_is_counted():
     assert row["answer_class_sizes"] == [1, 1, 1] and row["answers_unsure"] is True
     assert row["drop_reason"] == "too_few_votes"
     assert vote([_sample(0, "7"), _sample(1, "7.0")], 2, 0.5, 5)["answers_unsure"] is False
+
+
+def test_every_question_is_voted_once_whatever_the_blocks_and_partitions(ray_cluster):
+    """Samples arrive in many blocks, each question's spread over several; the stage votes per
+    question on whole groups (hash partitions of sorted blocks), never on a split group."""
+    import random
+
+    import pyarrow as pa
+    import ray
+    from omegaconf import OmegaConf
+
+    from synth.config.schema import ConsensusConfig
+    from synth.shuffle_sizing import PARTITION_BYTES, sized_shuffles
+    from synth.stages.consensus import ConsensusStage
+
+    samples = [{**_sample(index, "7" if index < 3 else str(index)), "id": f"q{q}"}
+               for q in range(120) for index in range(5)]
+    random.Random(0).shuffle(samples)
+    stage = ConsensusStage(OmegaConf.structured(ConsensusConfig(min_agreement=0.5)), 5)
+    with sized_shuffles(PARTITION_BYTES * 3) as partitions:
+        rows = ray.data.from_arrow(pa.Table.from_pylist(samples)).repartition(9)
+        voted = stage.apply(rows).take_all()
+    assert partitions == 3
+    assert sorted(row["id"] for row in voted) == sorted(f"q{q}" for q in range(120))
+    assert all(row["answer_class_sizes"] == [3, 1, 1] and row["agreement"] == 0.6
+               and row["answer"] == "7" for row in voted)

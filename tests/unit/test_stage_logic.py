@@ -168,3 +168,14 @@ def test_killed_stage_leaves_no_half_written_output(scripted_run, tmp_path):
     assert resumed["final_rows"] == first["final_rows"]
     assert not list(run_root.rglob("*.partial"))
     assert json.loads((run_root / "summary.json").read_text())["final_rows"] == first["final_rows"]
+
+
+def test_shuffles_are_sized_from_the_stage_input_not_rays_default(scripted_run):
+    from pathlib import Path
+
+    cfg, summary = scripted_run
+    consensus = next(r for r in summary["stages"] if r["stage"] == "consensus")
+    assert consensus["shuffle_partitions"] == 1  # a few KB of samples: one partition, not 200
+    run_dir = Path(cfg.run.output_dir) / cfg.run.name
+    written = list(run_dir.glob("stages/*_consensus/*.parquet"))
+    assert 1 <= len(written) <= 2
