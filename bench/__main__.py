@@ -1,6 +1,6 @@
 """Run every benchmark, print one table, write bench/results/latest.json.
 
-    python -m bench                 # every benchmark at full size (about 25 minutes on 2 cores)
+    python -m bench                 # every benchmark at full size (about 70 minutes on 2 cores)
     python -m bench --quick         # small sizes: checks that each runs, not figures to quote
     python -m bench graph_sampler answer_equivalence   # some of them
 
