@@ -192,12 +192,12 @@ def stage_table(large: dict[str, Any], small: dict[str, Any]) -> str:
     """The per-stage table of one plan at the large size, with its targets."""
     lines = [(f"## {large['plan']} at {large['size']:,}: {large['final_rows']:,} final pairs, "
               f"{large['wall_s']:,.0f} s wall, {large['core_s']:,.0f} core-s"),
-             ("| stage | rows in | rows out | rows/s | wall s | core s | s per 1M in | "
+             ("| stage | rows in | rows out | rows/s | wall s | core s | s per 1M rows | "
               "driver RSS MB (small) | spilled MiB | met |"),
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for stage, before in zip(large["stages"], small["stages"]):
         per_1m = per_million(stage)
-        met = (per_1m <= STAGE_SECONDS_PER_1M and
+        met = ((per_1m <= STAGE_SECONDS_PER_1M or not scales_with_plan(stage, before)) and
                stage["driver_peak_rss_mb"] <= RSS_GROWTH * before["driver_peak_rss_mb"])
         lines.append(
             f"| {stage['stage']} | {stage['rows_in']:,} | {stage['rows_out']:,} | "
@@ -209,9 +209,16 @@ def stage_table(large: dict[str, Any], small: dict[str, Any]) -> str:
 
 
 def per_million(stage: dict[str, Any]) -> float:
-    """Wall seconds per 1M input rows (a source stage: per 1M rows out)."""
-    rows = stage["rows_in"] or stage["rows_out"]
-    return stage["wall_s"] * 1e6 / max(rows, 1)
+    """Wall seconds per 1M rows the stage handles (in or out, whichever is more: the
+    combination sampler reads seeds and writes combinations)."""
+    return stage["wall_s"] * 1e6 / max(stage["rows_in"], stage["rows_out"], 1)
+
+
+def scales_with_plan(stage: dict[str, Any], before: dict[str, Any]) -> bool:
+    """Whether the stage's rows grew with the plan's size: the concept methods' seed stages
+    (load, extract, graph) handle the same 7.5K seeds at every size, so a rate per 1M rows
+    would extrapolate their fixed start-up cost; they are diagnostics, not held to a target."""
+    return max(stage["rows_in"], stage["rows_out"]) > max(before["rows_in"], before["rows_out"])
 
 
 def figures(large: dict[str, Any], small: dict[str, Any]) -> list[Figure]:
@@ -221,9 +228,11 @@ def figures(large: dict[str, Any], small: dict[str, Any]) -> list[Figure]:
     out = []
     for stage, before in zip(large["stages"], small["stages"]):
         name = f"{plan} {stage['stage']}"
-        out.append(Figure("paper_scale", f"{name}: s per 1M input rows at {size:,}",
+        held = scales_with_plan(stage, before)
+        out.append(Figure("paper_scale", f"{name}: s per 1M rows at {size:,}",
                           per_million(stage), "s", f"at {small['size']:,}", per_million(before),
-                          "value", "<=", STAGE_SECONDS_PER_1M,
+                          "value" if held else None, "<=" if held else None,
+                          STAGE_SECONDS_PER_1M if held else None,
                           f"{stage['rows_in']:,} in, {stage['rows_out']:,} out, "
                           f"{stage['wall_s']:.0f} s, {stage['core_s']:.0f} core-s, "
                           f"{stage['spilled_mib']} MiB spilled"))

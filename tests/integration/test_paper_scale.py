@@ -30,13 +30,14 @@ def test_every_plan_runs_at_100k_with_replayed_models():
     for plan, stages in PLANS.items():
         assert f"## {plan} at 100,000:" in result.stderr
         for stage in stages:
-            timing = figures[f"{plan} {stage}: s per 1M input rows at 100,000"]
-            assert timing["value"] > 0 and timing["target"] == 300
+            timing = figures[f"{plan} {stage}: s per 1M rows at 100,000"]
+            seeds = stage in ("load_seeds", "extract_concepts", "concept_graph")
+            assert timing["value"] > 0 and timing["target"] == (None if seeds else 300)
             memory = figures[f"{plan} {stage}: driver peak RSS at 100,000"]
             assert memory["baseline"] == "at 10,000" and memory["target_op"] == "<="
         pairs = figures[f"{plan}: non-model core-s per 1M final pairs"]
         assert pairs["value"] > 0 and "final pairs from 100,000" in pairs["note"]
         assert f"{plan} provenance engines: ['replayed']" in result.stderr
-    solve = figures["scalequest solve: s per 1M input rows at 100,000"]
+    solve = figures["scalequest solve: s per 1M rows at 100,000"]
     rows_in, rows_out = (int(n.replace(",", "")) for n in solve["note"].split(" out")[0].split(" in, "))
     assert rows_out == 5 * rows_in  # five samples per question reached the vote
