@@ -112,9 +112,13 @@ class StageMonitor:
 
     @staticmethod
     def spilled_mib() -> int:
+        """MiB the object store has spilled so far, asked of this run's own cluster (other local
+        clusters, a test session's, would make Ray ask which one)."""
+        import ray
         from ray._private.internal_api import memory_summary
 
-        match = _SPILLED.search(memory_summary(stats_only=True))
+        address = ray.get_runtime_context().gcs_address
+        match = _SPILLED.search(memory_summary(address=address, stats_only=True))
         return int(match.group(1)) if match else 0
 
     def __call__(self, line: str) -> None:
