@@ -18,7 +18,7 @@ stage ran, and the bytes the object store spilled. Targets (issue 19): the Scale
 work at the large size <= 20 minutes; no stage over 5 minutes per 1M input rows; every
 stage's driver peak RSS at the large size within 1.2x of the small size's; no failure.
 The plan's non-model core-seconds per 1M final pairs is what `synth run`'s report projects
-cluster time from (report/cost_projection.py).
+cluster time from (synth/report/scale_projection.py).
 """
 
 from __future__ import annotations

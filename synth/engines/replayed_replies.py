@@ -28,7 +28,6 @@ the file when it records them, else the same estimate.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -84,9 +83,8 @@ def describe_replies_file(path: str) -> tuple[str, int]:
     return kind, rows
 
 
-@functools.lru_cache(maxsize=8)
 def load_replies(path: str) -> RecordedReplies:
-    """The replies in `path` (cached: every batch of a replica reads the same file)."""
+    """The replies in `path`; a replica loads them once, in its constructor."""
     describe_replies_file(path)
     table = pq.read_table(path)
     metadata = table.schema.metadata or {}

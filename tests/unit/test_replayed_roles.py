@@ -5,6 +5,7 @@ tests/integration/test_paper_scale.py.)"""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,7 +119,7 @@ def test_a_plan_of_replayed_roles_loads():
      "models.generator.model: a replayed completion role needs a replies file with a `text`"),
 ])
 def test_a_bad_replies_file_is_one_config_error(overrides, message):
-    with pytest.raises(ConfigError, match=message.replace("`", ".").replace("(", r"\(")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         _scalequest(overrides)
 
 
