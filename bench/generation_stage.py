@@ -8,6 +8,7 @@ carries the requests (Ray Data, actor pool, Parquet, accounting) and not in the 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,10 +42,13 @@ def stage_tokens_per_second(output_dir: Path, name: str, overrides: list[str]) -
 
 
 def bare_tokens_per_second(output_dir: Path, overrides: list[str], share: int = 0,
-                           shares: int = 1) -> dict:
+                           shares: int = 1, count_model_load: bool = False) -> dict:
     """The same requests through llama-cpp-python in this process, one after another, timed
     after the model is loaded: the engine's own speed, with nothing around it. With `shares`
-    > 1, only every `shares`-th request from `share` on (one of several engines side by side)."""
+    > 1, only every `shares`-th request from `share` on (one of several engines side by side).
+    `count_model_load` starts the clock before the engine is imported and loaded instead, as
+    a stage's wall time starts before its replicas are."""
+    loading = time.perf_counter()
     from synth.engines.llama_cpp_engine import load_llama
     from synth.engines.packaged_models import resolve_gguf
     from synth.row_ids import derived_seed
@@ -59,8 +63,21 @@ def bare_tokens_per_second(output_dir: Path, overrides: list[str], share: int = 
             top_p=sampling.top_p, max_tokens=sampling.max_tokens, stop=list(sampling.stop),
             seed=derived_seed(cfg.run.seed, "question", index))
         tokens += response["usage"]["completion_tokens"]
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - (loading if count_model_load else started)
     return {"tokens": tokens, "seconds": seconds, "tokens_per_second": tokens / seconds}
+
+
+def warm_model_file(overrides: list[str]) -> None:
+    """Read the generator's GGUF once, so no timed run pays for the disk: llama.cpp maps the
+    weights and faults them in during the first requests, and whichever run came first was
+    charged for it (two bare engines once measured 2.06x one, more than two cores give)."""
+    from synth.engines.packaged_models import resolve_gguf
+
+    with tempfile.TemporaryDirectory() as scratch:
+        model = quickstart_config(Path(scratch), overrides).models.generator.model
+    with resolve_gguf(model).open("rb") as weights:
+        while weights.read(1 << 24):
+            pass
 
 
 def start_local_ray() -> None:

@@ -4,6 +4,10 @@ but the model.
     python -m bench paper_scale            # 100K and 1M (ScaleQuest: 5M samples to solve)
     python -m bench.paper_scale --quick    # 10K and 100K: a smoke test, not figures to quote
 
+ScaleQuest's filters keep about half of the generated questions, so its large run generates
+2M questions for about 1M to reach the solver, which fans them out to 5M samples; its small
+run generates 100K.
+
 Each plan is the shipped CPU config (`scalequest_cpu`, `mathscale_cpu`, `gsdp_cpu`) run by
 synth's runner in a fresh process, with every model role `engine: replayed`: its replies come
 from the recorded files in bench/replies/ (real SmolLM2 and GSM8K text, cycled per request
@@ -41,6 +45,9 @@ REPLIES = REPO / "bench" / "replies"
 STAGE_SECONDS_PER_1M = 300.0  # no stage over 5 minutes per 1M input rows
 SCALEQUEST_PLAN_SECONDS = 1200.0  # the whole ScaleQuest plan at 1M questions
 RSS_GROWTH = 1.2
+# On the recorded replies 1M generated questions left 520K for the solver (100K left 61K:
+# dedup finds more repeats among more rows), so twice as many are generated as should be solved.
+GENERATED_PER_SOLVED = 2
 RESULT_MARK = "paper_scale result: "  # Ray's own log lines share the child's stdout
 _SPILLED = re.compile(r"Spilled (\d+) MiB")
 
@@ -144,8 +151,10 @@ class StageMonitor:
             "spilled_mib": self.spilled_mib() - started["spilled"]})
 
 
-def measure(plan: str, size: int, output_dir: str) -> dict[str, Any]:
-    """One run of `plan` at `size` through the runner; per-stage figures and the totals."""
+def measure(plan: str, size: int, output_dir: str, generated: int | None = None) -> dict[str, Any]:
+    """One run of `plan` at `size` through the runner; per-stage figures and the totals.
+    ScaleQuest generates `generated` questions when given (`size` then names how many reach
+    its solver), else `size`."""
     from synth.config.loading import load_config
     from synth.pipelines import build_stages
     from synth.runner import run_pipeline
@@ -155,11 +164,11 @@ def measure(plan: str, size: int, output_dir: str) -> dict[str, Any]:
     write_seeds(seeds)
     cfg = load_config(REPO / "pipelines" / f"{plan}_cpu.yaml",
                       [f"run.output_dir={output_dir}", f"run.name={plan}_{size}", "ray.num_cpus=2",
-                       *plan_overrides(plan, size, seeds)])
+                       *plan_overrides(plan, generated or size, seeds)])
     monitor = StageMonitor()
     started, cores = time.perf_counter(), monitor.core_seconds()
     summary = run_pipeline(cfg, build_stages(cfg), report=monitor)
-    return {"plan": plan, "size": size, "stages": monitor.stages,
+    return {"plan": plan, "size": size, "generated": generated or size, "stages": monitor.stages,
             "provenance_engines": provenance_engines(summary["final_dataset"]),
             "final_rows": summary["final_rows"], "wall_s": round(time.perf_counter() - started, 1),
             "core_s": round(monitor.core_seconds() - cores, 1),
@@ -181,10 +190,11 @@ def provenance_engines(final_dataset: str) -> list[str]:
     return sorted(set(found))
 
 
-def measured(plan: str, size: int, scratch: Path) -> dict[str, Any]:
+def measured(plan: str, size: int, scratch: Path, generated: int | None = None) -> dict[str, Any]:
     """`measure` in a fresh process: its own Ray cluster, its own driver peak memory."""
     child = subprocess.run([sys.executable, "-m", "bench.paper_scale", "--measure", plan,
-                            str(size), str(scratch / f"{plan}_{size}")],
+                            str(size), str(scratch / f"{plan}_{size}"),
+                            *([str(generated)] if generated else [])],
                            cwd=REPO, stdout=subprocess.PIPE, stderr=None, text=True, check=False)
     if child.returncode != 0:
         raise RuntimeError(f"paper_scale {plan} at {size:,} failed (exit {child.returncode})")
@@ -192,9 +202,17 @@ def measured(plan: str, size: int, scratch: Path) -> dict[str, Any]:
     return json.loads(result[-1][len(RESULT_MARK):])
 
 
+def generated_for_solver(questions: int) -> int:
+    """How many questions ScaleQuest generates for about `questions` to reach its solver."""
+    return questions * GENERATED_PER_SOLVED
+
+
 def stage_table(large: dict[str, Any], small: dict[str, Any]) -> str:
     """The per-stage table of one plan at the large size, with its targets."""
-    lines = [(f"## {large['plan']} at {large['size']:,}: {large['final_rows']:,} final pairs, "
+    generated = (f" ({large['generated']:,} generated)"
+                 if large["generated"] != large["size"] else "")
+    lines = [(f"## {large['plan']} at {large['size']:,}{generated}: "
+              f"{large['final_rows']:,} final pairs, "
               f"{large['wall_s']:,.0f} s wall, {large['core_s']:,.0f} core-s"),
              ("| stage | rows in | rows out | rows/s | wall s | core s | s per 1M rows | "
               "driver RSS MB (small) | spilled MiB | met |"),
@@ -249,9 +267,13 @@ def figures(large: dict[str, Any], small: dict[str, Any]) -> list[Figure]:
                       small["core_s"] * 1e6 / max(small["final_rows"], 1), None, None, None,
                       f"{large['final_rows']:,} final pairs from {size:,}"))
     if plan == "scalequest":
-        out.append(Figure("paper_scale", f"scalequest: whole plan at {size:,} questions",
-                          large["wall_s"], "s", f"at {small['size']:,}", small["wall_s"],
-                          "value", "<=", SCALEQUEST_PLAN_SECONDS * size / 1_000_000))
+        solve = next(stage for stage in large["stages"] if stage["stage"] == "solve")
+        out.append(Figure("paper_scale", f"scalequest: whole plan at {size:,} questions to solve",
+                          large["wall_s"], "s", f"at {small['size']:,} generated",
+                          small["wall_s"], "value", "<=",
+                          SCALEQUEST_PLAN_SECONDS * size / 1_000_000,
+                          f"{large['generated']:,} generated, {solve['rows_in']:,} solved, "
+                          f"{solve['rows_out']:,} samples"))
     return out
 
 
@@ -260,7 +282,9 @@ def run(quick: bool) -> list[Figure]:
     out: list[Figure] = []
     with tempfile.TemporaryDirectory() as scratch:
         for plan in ("scalequest", "mathscale", "gsdp"):
-            low, high = measured(plan, small, Path(scratch)), measured(plan, large, Path(scratch))
+            low = measured(plan, small, Path(scratch))
+            generated = generated_for_solver(large) if plan == "scalequest" else None
+            high = measured(plan, large, Path(scratch), generated)
             print(stage_table(high, low), file=sys.stderr, flush=True)
             print(f"{plan} provenance engines: {high['provenance_engines']}", file=sys.stderr)
             out += figures(high, low)
@@ -269,7 +293,9 @@ def run(quick: bool) -> list[Figure]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--measure"]:
-        plan, count, output = sys.argv[2:5]
-        print(RESULT_MARK + json.dumps(measure(plan, int(count), output)), flush=True)
+        plan, count, output, *generated = sys.argv[2:6]
+        print(RESULT_MARK + json.dumps(measure(plan, int(count), output,
+                                               int(generated[0]) if generated else None)),
+              flush=True)
     else:
         benchmark_main(__doc__.splitlines()[0], run)

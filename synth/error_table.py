@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from synth.run_storage import driver_batches
 from synth.stage_stats import parquet_dataset
 
 ERROR_COLUMN = "engine_error"
@@ -27,7 +28,8 @@ def write_error_table(stage_output: Path, stage: str, target: Path) -> int:
         return 0
     written, sink, writer = 0, None, None
     try:
-        for batch in dataset.to_batches(filter=pads.field(ERROR_COLUMN).is_valid()):
+        for batch in driver_batches(dataset, dataset.schema.names,
+                                    filter=pads.field(ERROR_COLUMN).is_valid()):
             if batch.num_rows == 0:
                 continue
             table = pa.Table.from_batches([batch]).append_column(

@@ -6,8 +6,12 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from omegaconf import DictConfig
+
+T = TypeVar("T")
 
 
 def start_ray(ray_cfg: DictConfig) -> None:
@@ -34,6 +38,18 @@ def start_ray(ray_cfg: DictConfig) -> None:
     # next stage read 500K rows one row at a time, into 500K one-row row groups (10 minutes
     # and 7 GB for the 1M-question language filter). The V1 reader averages over the files.
     context.use_datasource_v2 = False
+
+
+def off_the_driver(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in a Ray task, for a scan over a stage's whole output.
+
+    Scanning millions of rows in the driver leaves its memory higher after every stage (Arrow's
+    readers and thread pools keep what they touched), and at paper scale the driver is the one
+    process that lives through every stage; a worker hands its memory back when it is reused or
+    ends. It takes no CPU slot: it runs between stages, when the stage's pools are gone."""
+    import ray
+
+    return ray.get(ray.remote(num_cpus=0)(function).remote(*args))
 
 
 def stop_ray_now() -> None:

@@ -14,8 +14,10 @@ its record (written last) marks it complete; locally it is still written aside a
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as pads
 from upath import UPath
 
@@ -38,6 +40,19 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     elif path.exists():
         path.fs.rm(path.path, recursive=True)
+
+
+# Batches the driver scans at a time: pyarrow's default readahead (4 files, 16 batches) holds
+# whole row groups of several files at once, and Ray Data's files grow with a stage's rows.
+DRIVER_SCAN_BATCH_ROWS = 65_536
+
+
+def driver_batches(dataset: pads.Dataset, columns: list[str],
+                   filter: pads.Expression | None = None) -> Iterator[pa.RecordBatch]:
+    """`columns` of `dataset` (rows matching `filter`) a bounded batch at a time, so the driver's
+    memory for bookkeeping scans stays flat however many rows a stage wrote."""
+    return dataset.to_batches(columns=columns, filter=filter, batch_size=DRIVER_SCAN_BATCH_ROWS,
+                              batch_readahead=1, fragment_readahead=1)
 
 
 def arrow_dataset(files: list[Path]) -> pads.Dataset:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from omegaconf import DictConfig
 
 from synth.error_table import fail_if_every_request_failed, write_error_table
-from synth.ray_session import start_ray
+from synth.ray_session import off_the_driver, start_ray
 from synth.report.data_card import write_data_card
 from synth.report.filter_funnel import paper_filter_funnel
 from synth.report.run_report import write_report
@@ -64,9 +64,8 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
             for role in stage.model_roles:
                 role.open_store(str(run_dir.requests_path(role.store_name)))
             partial = run_dir.partial_path(path)
-            record = _run_stage(stage, previous, partial, rows_in)
             error_path = run_dir.error_path(position, stage.name)
-            record["errors"] = write_error_table(partial, stage.name, error_path)
+            record = _run_stage(stage, previous, partial, rows_in, error_path)
             if stage.model_role is not None:
                 fail_if_every_request_failed(stage.name, stage.model_role, record, error_path)
             run_dir.commit(partial, path, record_path, record)
@@ -116,7 +115,8 @@ def _check_inputs(stage: Stage, previous: Path | None) -> None:
         raise StageInputError(f"stage {stage.name} needs columns {missing} that {previous} lacks")
 
 
-def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int) -> dict[str, Any]:
+def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int,
+               error_path: Path) -> dict[str, Any]:
     """Run one stage into the scratch directory `partial` and return its record."""
     _check_inputs(stage, previous)
     remove_tree(partial)  # leftovers of a killed run
@@ -126,7 +126,8 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
         inputs = read_kept_rows(previous) if previous is not None else None
         if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
             stage.apply(inputs).write_parquet(str(partial))
-    stats = count_stage_output(partial, stage.count_columns)
+    stats, errors = off_the_driver(account_stage_output, partial, stage.count_columns,
+                                   stage.name, error_path)
     record = {
         "stage": stage.name,
         "model_role": stage.model_role,
@@ -139,8 +140,16 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int)
         "wall_seconds": round(time.perf_counter() - wall, 3),
         "cpu_seconds": round(stats.pop("engine_cpu_seconds") + time.process_time() - cpu, 3),
         "resumed": False,
+        "errors": errors,
     }
     return record
+
+
+def account_stage_output(partial: Path, count_columns: tuple[str, ...], stage_name: str,
+                         error_path: Path) -> tuple[dict[str, Any], int]:
+    """A finished stage's counts, and its engine-error rows copied to `error_path`."""
+    return (count_stage_output(partial, count_columns),
+            write_error_table(partial, stage_name, error_path))
 
 
 def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any]],

@@ -16,12 +16,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
 from synth.engines.request_replay import REPLAYED
-from synth.run_storage import arrow_dataset
+from synth.run_storage import arrow_dataset, driver_batches
 from synth.structured_replies import SCHEMA_DECODED
 from synth.stages.base import DROP_REASON
 
@@ -44,6 +45,15 @@ def parquet_bytes(path: Path) -> int:
     return sum(info.size or 0 for info in infos)
 
 
+def value_counts(values: pa.Array) -> Counter[str]:
+    """How often each non-null value occurs, keyed by its text, counted in Arrow: a Python
+    value per row would cost the driver memory and time in proportion to the stage's rows."""
+    counted = pc.value_counts(values)
+    return Counter({str(value): count for value, count in
+                    zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist())
+                    if value is not None})
+
+
 def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[str, Any]:
     """rows_written, rows_out (kept), dropped reasons, value counts and sums of a stage's output,
     and the rows each Ray node's engine replicas answered (`nodes`). Null values are not
@@ -60,11 +70,10 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
     dropped: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = {c: Counter() for c in wanted_counts}
     totals = Counter()
-    for batch in dataset.to_batches(columns=columns):
+    for batch in driver_batches(dataset, columns):
         stats["rows_written"] += batch.num_rows
         if DROP_REASON in present:
-            reasons = batch.column(DROP_REASON)
-            dropped.update(r for r in reasons.to_pylist() if r is not None)
+            dropped.update(value_counts(batch.column(DROP_REASON)))
         sent = batch
         if REPLAYED in present:
             replayed = batch.column(REPLAYED)
@@ -75,7 +84,7 @@ def count_stage_output(path: Path, count_columns: tuple[str, ...] = ()) -> dict[
             if column in present:
                 totals[name] += pc.sum(sent.column(column)).as_py() or 0
         for column in wanted_counts:
-            counts[column].update(str(v) for v in batch.column(column).to_pylist() if v is not None)
+            counts[column].update(value_counts(batch.column(column)))
     stats["rows_out"] = stats["rows_written"] - sum(dropped.values())
     stats["dropped"] = dict(dropped.most_common())
     stats["nodes"] = dict(counts.pop(ENGINE_NODE_COLUMN, Counter()).most_common())
