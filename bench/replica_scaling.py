@@ -40,6 +40,9 @@ def overrides(quick: bool) -> list[str]:
     return ["generate.num_questions=" + ("8" if quick else "64"),
             "generate.sampling.max_tokens=" + ("32" if quick else "128"),
             "models.generator.threads=1",
+            # one request per batch: replicas take work as they free up, so neither idles
+            # through the other's last batch (the bare engines get exact halves)
+            "models.generator.batch_size=1",
             # a logical share: two replicas then leave a CPU for Ray Data's reads and writes
             "models.generator.num_cpus=0.5"]
 
