@@ -23,9 +23,9 @@ from synth.benchmarks.benchmark_sets import packaged_benchmark
 
 
 def golds() -> list[str]:
-    from synth.benchmarks.benchmark_sets import PACKAGED_BENCHMARKS
+    from synth.config.common import PackagedBenchmark
 
-    return [a for name in PACKAGED_BENCHMARKS
+    return [a for name in PackagedBenchmark
             for a in packaged_benchmark(name).column("answer").to_pylist() if a]
 
 

@@ -4,8 +4,8 @@
 
 One million questions perturbed from real GSM8K/MATH test questions (synthetic_inputs.py)
 are written to Parquet, then each stage runs exactly as a pipeline runs it: read the Parquet,
-`DeduplicateStage` (exact hash + MinHash LSH with the default config) or
-`DecontaminationStage` (13-gram overlap with the packaged GSM8K and MATH test sets),
+`DedupStage` (exact hash + MinHash LSH with the default config) or
+`DecontaminateStage` (13-gram overlap with the packaged GSM8K and MATH test sets),
 write Parquet. The same-run baseline is a plain Parquet copy of the same rows through Ray
 Data, so the ratio says how much slower than moving the rows the stage is.
 Target: <= 5 minutes for each stage at 1M rows on 2 cores, i.e. >= 3,334 rows/s.
@@ -33,7 +33,7 @@ def timed_pass(source: Path, output: Path, transform: Callable) -> tuple[float, 
     (counted the way the runner counts a stage's output)."""
     import ray
 
-    from synth.stage_stats import count_stage_output
+    from synth.run.stage_counts import count_stage_output
 
     started = time.perf_counter()
     transform(ray.data.read_parquet(str(source))).write_parquet(str(output))
@@ -45,9 +45,9 @@ def timed_pass(source: Path, output: Path, transform: Callable) -> tuple[float, 
 def run(quick: bool) -> list[Figure]:
     import ray
 
-    from synth.config.schema import DecontaminationConfig, DedupConfig
-    from synth.stages.decontaminate import DecontaminationStage
-    from synth.stages.deduplicate import DeduplicateStage
+    from synth.config.quality import DecontaminationConfig, DedupConfig
+    from synth.stages.decontaminate import DecontaminateStage
+    from synth.stages.dedup import DedupStage
 
     rows = 20_000 if quick else 1_000_000
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
@@ -59,9 +59,9 @@ def run(quick: bool) -> list[Figure]:
             pq.write_table(table.slice(start, 100_000), source / f"part-{start:08d}.parquet")
         del table
         copy_seconds, _ = timed_pass(source, Path(scratch) / "copy", lambda ds: ds)
-        dedup = DeduplicateStage(OmegaConf.structured(DedupConfig()))
+        dedup = DedupStage(OmegaConf.structured(DedupConfig()))
         dedup_seconds, dedup_counts = timed_pass(source, Path(scratch) / "dedup", dedup.apply)
-        decontam = DecontaminationStage(OmegaConf.structured(DecontaminationConfig()))
+        decontam = DecontaminateStage(OmegaConf.structured(DecontaminationConfig()))
         decontam_seconds, decontam_counts = timed_pass(source, Path(scratch) / "decontam",
                                                        decontam.apply)
     ray.shutdown()

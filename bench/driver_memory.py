@@ -32,7 +32,6 @@ from bench.synthetic_inputs import (
     paper_sized_graph,
     synthetic_seed_concepts,
 )
-
 from synth.stages.base import Stage
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,16 +73,16 @@ def measure(graph_dir: str, seeds_path: str, rows: int, output_dir: str) -> dict
     """One run of the pipeline over `rows` combinations; the driver's peak RSS."""
     from synth.config.loading import load_config
     from synth.runner import run_pipeline
-    from synth.stages.deduplicate import DeduplicateStage
-    from synth.stages.sample_combinations import CombinationSamplingStage
+    from synth.stages.dedup import DedupStage
+    from synth.stages.sample_combinations import SampleCombinationsStage
 
     cfg = load_config(REPO / "pipelines" / "mathscale_cpu.yaml", [
         f"run.output_dir={output_dir}", "run.name=driver_memory", "ray.num_cpus=2",
         f"sample.num_combinations={rows}", "sample.num_shards=8", "generate.num_few_shot=2"])
-    stages = [CombinationSamplingStage(cfg.sample, "mathscale", Path(graph_dir), cfg.run.seed,
+    stages = [SampleCombinationsStage(cfg.sample, "mathscale", Path(graph_dir), cfg.run.seed,
                                        cfg.dedup.num_partitions),
               PromptBuildStage(cfg.generate, Path(seeds_path), cfg.run.seed),
-              DeduplicateStage(cfg.dedup)]
+              DedupStage(cfg.dedup)]
     summary = run_pipeline(cfg, stages, report=lambda line: print(line, file=sys.stderr))
     return {"rows": rows, "final_rows": summary["final_rows"],
             "seconds": summary["totals"]["wall_seconds"],

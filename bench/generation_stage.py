@@ -29,10 +29,10 @@ def stage_tokens_per_second(output_dir: Path, name: str, overrides: list[str]) -
     actor start, model load, scheduling and writing all count against the pipeline."""
     from synth.engines import build_engine
     from synth.runner import run_pipeline
-    from synth.stages.generate_questions import QuestionGenerationStage
+    from synth.stages.generate_questions import GenerateQuestionsStage
 
     cfg = quickstart_config(output_dir, [*overrides, f"run.name={name}"])
-    stage = QuestionGenerationStage(cfg.generate, build_engine("generator", cfg.models.generator),
+    stage = GenerateQuestionsStage(cfg.generate, build_engine("generator", cfg.models.generator),
                                     cfg.run.seed)
     summary = run_pipeline(cfg, [stage], report=lambda line: print(line, file=sys.stderr),
                            writes_final=False)

@@ -57,7 +57,7 @@ def measure(model: str, prompts: list[str], max_tokens: int) -> tuple[dict, dict
     from omegaconf import OmegaConf
     from vllm import LLM, SamplingParams
 
-    from synth.config.schema import ModelConfig
+    from synth.config.common import ModelConfig
     from synth.engines import build_engine
     from synth.engines.base import SAMPLING_TYPE
 

@@ -58,9 +58,9 @@ def write_store(cfg, count: int, store_dir: Path) -> None:
     from synth.engines import build_engine
     from synth.engines.base import fan_out_samples
     from synth.engines.request_replay import RequestStore, with_request_keys
-    from synth.stages.generate_questions import QuestionGenerationStage
+    from synth.stages.generate_questions import GenerateQuestionsStage
 
-    stage = QuestionGenerationStage(cfg.generate, build_engine("generator", cfg.models.generator),
+    stage = GenerateQuestionsStage(cfg.generate, build_engine("generator", cfg.models.generator),
                                     cfg.run.seed)
     store = RequestStore(str(store_dir))
     for start in range(0, count, 1000):

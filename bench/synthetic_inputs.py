@@ -56,9 +56,10 @@ def paper_sized_graph(directory: Path, seed: int = 0, scale: float = 1.0) -> dic
 
 def benchmark_questions() -> list[str]:
     """The packaged GSM8K and MATH test questions (6,319), the seeds of the synthetic rows."""
-    from synth.benchmarks.benchmark_sets import PACKAGED_BENCHMARKS, packaged_benchmark
+    from synth.benchmarks.benchmark_sets import packaged_benchmark
+    from synth.config.common import PackagedBenchmark
 
-    return [q for name in PACKAGED_BENCHMARKS
+    return [q for name in PackagedBenchmark
             for q in packaged_benchmark(name).column("question").to_pylist()]
 
 

@@ -30,10 +30,11 @@ from collections.abc import Sequence
 
 from synth.config.errors import ConfigError
 from synth.data_files import DataFileError
-from synth.error_table import ModelRoleFailed
 from synth.job_submission import JobClientError
+from synth.kinds.kind import Command
 from synth.publishing import PushFailed, PushRefused, push_run
-from synth.run_storage import run_path
+from synth.run.error_table import ModelRoleFailed
+from synth.run.storage import run_path
 
 EXIT_BAD_CONFIG = 2
 EXIT_RUN_FAILED = 1
@@ -56,7 +57,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from synth.training import TRAINERS
+    from synth.kinds import Command, kinds_run_by
 
     parser = argparse.ArgumentParser(prog="synth", description="Manufacture math reasoning datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("run_dir", help="a run directory, e.g. runs/mathscale_cpu")
     inspect.add_argument("--samples", type=int, default=5, help="walks/combinations to show")
     train = commands.add_parser("train", help="train a model (QFT, QPO, difficulty scorer)")
-    train.add_argument("kind", choices=sorted(TRAINERS), help="what to train")
+    train.add_argument("kind", choices=kinds_run_by(Command.train), help="what to train")
     train.add_argument("config", help="training YAML (pipeline: KIND), e.g. pipelines/qft_cpu.yaml")
     train.add_argument("overrides", nargs="*", help="key=value overrides, e.g. train.max_steps=2")
     submit = commands.add_parser("submit", help="run a pipeline on a Ray cluster as a Ray Job")
@@ -119,11 +120,9 @@ def _add_verbose(parser: argparse.ArgumentParser) -> None:
 
 def _note_run_dir(args: argparse.Namespace, cfg) -> None:
     """Where an unexpected error's traceback is written: the run directory, once known."""
-    from omegaconf import OmegaConf
+    from synth.run.directory import RunDirectory
 
-    output_dir, name = OmegaConf.select(cfg, "run.output_dir"), OmegaConf.select(cfg, "run.name")
-    if output_dir and name:
-        args.run_dir_of_config = run_path(output_dir) / name
+    args.run_dir_of_config = RunDirectory.for_config(cfg).root
 
 
 def _add_address(parser: argparse.ArgumentParser) -> None:
@@ -231,16 +230,27 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
+def _config_for(args: argparse.Namespace, command: Command, wanted: str | None = None):
+    """The validated config `args` names, when `command` runs its kind (and, with `wanted`,
+    when it is that kind); a ConfigError naming the command that does run it otherwise."""
     from synth.config.loading import load_config
-    from synth.training import trainer_for
+    from synth.kinds import kind_named
 
     cfg = load_config(args.config, args.overrides)
     _note_run_dir(args, cfg)
-    if cfg.pipeline != args.kind:
-        raise ConfigError(f"pipeline: synth train {args.kind} needs `pipeline: {args.kind}`, "
+    kind = kind_named(cfg.pipeline)
+    if wanted is not None and kind.name != wanted:
+        raise ConfigError(f"pipeline: synth {command} {wanted} needs `pipeline: {wanted}`, "
                           f"got {cfg.pipeline!r}")
-    outcome = trainer_for(args.kind)(cfg)
+    if kind.command != command:
+        raise ConfigError(f"pipeline: {args.config} is a `pipeline: {kind.name}` config; "
+                          f"run it with `{kind.command_line(args.config)}`")
+    return cfg, kind
+
+
+def _train(args: argparse.Namespace) -> int:
+    cfg, kind = _config_for(args, Command.train, args.kind)
+    outcome = kind.entry_point()(cfg)
     print()
     print(f"checkpoint: {outcome.checkpoint_dir}")
     for name, location in outcome.outputs.items():
@@ -251,22 +261,14 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from synth.config.loading import load_config
     from synth.pipelines import build_stages
-    from synth.training import TRAINERS
 
-    cfg = load_config(args.config, args.overrides)
-    _note_run_dir(args, cfg)
-    if cfg.pipeline == "eval":
-        raise ConfigError(f"pipeline: {args.config} is an eval config; run it with `synth eval {args.config}`")
-    if cfg.pipeline in TRAINERS:
-        raise ConfigError(f"pipeline: {args.config} is a training config; "
-                          f"run it with `synth train {cfg.pipeline} {args.config}`")
+    cfg, _ = _config_for(args, Command.run)
     stages = build_stages(cfg)
     if args.dry_run:
-        from synth.run_directory import RunDirectory
+        from synth.run.directory import RunDirectory
 
-        run_dir = RunDirectory(run_path(cfg.run.output_dir) / cfg.run.name)
+        run_dir = RunDirectory.for_config(cfg)
         run_dir.check_writable()
         growing = run_dir.planned_changes(cfg)
         print(f"pipeline {cfg.pipeline}, run {cfg.run.name} -> {cfg.run.output_dir}/{cfg.run.name}"
@@ -274,7 +276,7 @@ def _run(args: argparse.Namespace) -> int:
         for position, stage in enumerate(stages, start=1):
             print(f"  {position}. {stage.describe()}")
         return 0
-    from synth.console_summary import format_summary
+    from synth.run.console_summary import format_summary
     from synth.runner import run_pipeline
 
     summary = run_pipeline(cfg, stages)
@@ -284,19 +286,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from synth.config.loading import load_config
-    from synth.evaluation.eval_runner import eval_plan, load_benchmarks, run_eval
+    from synth.evaluation.eval_runner import eval_plan, load_benchmarks
     from synth.evaluation.metrics import metrics_markdown
 
-    cfg = load_config(args.config, args.overrides)
-    _note_run_dir(args, cfg)
-    if cfg.pipeline != "eval":
-        raise ConfigError(f"pipeline: synth eval needs `pipeline: eval`, got {cfg.pipeline!r}; "
-                          f"run it with `synth run {args.config}`")
+    cfg, kind = _config_for(args, Command.eval)
     if args.dry_run:
         print(eval_plan(cfg, load_benchmarks(cfg)))
         return 0
-    metrics = run_eval(cfg)
+    metrics = kind.entry_point()(cfg)
     print()
     print(metrics_markdown(metrics))
     return 0

@@ -15,6 +15,8 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
+from synth.run.directory import RunDirectory
+
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
     """`error` and what it wraps: Python's cause/context chain, and Ray's `cause` of an
@@ -56,7 +58,8 @@ def save_traceback(error: BaseException, run_dir: Path | None) -> Path:
     be written) and return the file."""
     text = "".join(traceback.format_exception(error))
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    for folder in ([run_dir / "logs"] if run_dir is not None else []) + [Path(tempfile.gettempdir())]:
+    logs = [RunDirectory(run_dir).logs_dir] if run_dir is not None else []
+    for folder in logs + [Path(tempfile.gettempdir())]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"synth-traceback-{stamp}.txt"

@@ -30,7 +30,6 @@ SUBMITTED_DIR = Path(".synth") / "submitted"
 WORKING_DIR_EXCLUDES = [".git/", ".venv/", "venv/", "runs/", "**/__pycache__/", "*.pyc",
                         ".pytest_cache/", ".ruff_cache/", "bench/results/", "*.egg-info/"]
 ADDRESS_VARIABLES = ("RAY_API_SERVER_ADDRESS", "RAY_ADDRESS")
-TERMINAL_STATES = ("SUCCEEDED", "FAILED", "STOPPED")
 
 
 class JobClientError(RuntimeError):

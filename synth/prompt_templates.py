@@ -30,11 +30,6 @@ def fill_template(template: str, **values: object) -> str:
     return template
 
 
-def placeholders_missing(template: str, *names: str) -> list[str]:
-    """The `{name}` placeholders of `names` that `template` lacks (for config validation)."""
-    return [name for name in names if "{" + name + "}" not in template]
-
-
 def request_column(prompts: list[str], chat_template: str | None,
                    response_prefix: str) -> tuple[str, pa.Array]:
     """(`messages`, chat requests) or, with a chat template, (`prompt`, raw started replies)."""

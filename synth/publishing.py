@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from synth.report.data_card import DATA_FILES
 from synth.report.run_figures import final_row_count
-from synth.run_directory import RunDirectory
-from synth.run_storage import is_local
+from synth.run.directory import RunDirectory
+from synth.run.storage import is_local
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from omegaconf import DictConfig
 
-from synth.error_table import fail_if_every_request_failed, write_error_table
 from synth.ray_session import off_the_driver, start_ray
 from synth.report.data_card import write_data_card
-from synth.report.filter_funnel import paper_filter_funnel
 from synth.report.run_report import write_report
-from synth.run_directory import RunDirectory
-from synth.run_storage import remove_tree, run_path
+from synth.run.directory import RunDirectory
+from synth.run.error_table import fail_if_every_request_failed, write_error_table
+from synth.run.stage_counts import count_stage_output
+from synth.run.storage import parquet_bytes, parquet_dataset, remove_tree
+from synth.run.summary import run_summary
 from synth.shuffle_sizing import sized_shuffles
-from synth.stage_stats import count_stage_output, parquet_bytes, parquet_dataset
 from synth.stages.base import DROP_REASON, STAGE_LOCAL_COLUMNS, Stage
 
 
@@ -41,7 +41,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     `writes_final=False` runs the first stages of a plan only (`synth graph build`): every
     stage lands in stages/, so the full plan later resumes from them, and no data card is written.
     """
-    run_dir = RunDirectory(run_path(cfg.run.output_dir) / cfg.run.name)
+    run_dir = RunDirectory.for_config(cfg)
     for change in run_dir.prepare(cfg):
         report(f"growing run {cfg.run.name}: {change}; every stage is redone, answered "
                "requests are replayed")
@@ -49,6 +49,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     started = dt.datetime.now(dt.timezone.utc)
     records: list[dict[str, Any]] = []
     previous: Path | None = None
+    local_columns: tuple[str, ...] = ()  # what the previous stage wrote about its own work
     emptied: str | None = None  # why the run stopped early, when a stage kept no rows
     for position, stage in enumerate(stages, start=1):
         last = writes_final and position == len(stages)
@@ -65,7 +66,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
                 role.open_store(str(run_dir.requests_path(role.store_name)))
             partial = run_dir.partial_path(path)
             error_path = run_dir.error_path(position, stage.name)
-            record = _run_stage(stage, previous, partial, rows_in, error_path)
+            record = _run_stage(stage, previous, local_columns, partial, rows_in, error_path)
             if stage.model_role is not None:
                 fail_if_every_request_failed(stage.name, stage.model_role, record, error_path)
             run_dir.commit(partial, path, record_path, record)
@@ -74,7 +75,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
                   if record.get("requests_replayed") else "")
         report(f"[{position}/{len(stages)}] {stage.name}: {record['rows_in']} in, "
                f"{record['rows_out']} out, {record['wall_seconds']:.1f}s{replay}")
-        previous = path
+        previous, local_columns = path, stage.local_columns
         if record["rows_out"] == 0 and position < len(stages):
             emptied = nothing_left(record, [later.name for later in stages[position:]])
             report(f"synth: {emptied}")
@@ -82,7 +83,7 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
                 previous = run_dir.final_path
                 write_empty_dataset(stages[-1].output_schema(), previous)
             break
-    summary = _summary(cfg, run_dir, records, started, previous if writes_final else None)
+    summary = run_summary(cfg, run_dir, records, started, previous if writes_final else None)
     summary["stopped_early"] = emptied
     run_dir.write_summary(summary)
     write_report(cfg, run_dir, summary)
@@ -92,8 +93,9 @@ def run_pipeline(cfg: DictConfig, stages: list[Stage], report: Callable[[str], N
     return summary
 
 
-def read_kept_rows(path: Path):
-    """The rows a stage kept, without its own bookkeeping columns; None if it kept none."""
+def read_kept_rows(path: Path, local_columns: tuple[str, ...] = ()):
+    """The rows a stage kept, without the bookkeeping columns every stage may write and the
+    stage's own `local_columns`; None if it kept none."""
     import ray
     from ray.data.expressions import col
 
@@ -104,7 +106,7 @@ def read_kept_rows(path: Path):
     rows = ray.data.read_parquet(str(path))
     if DROP_REASON in names:
         rows = rows.filter(expr=col(DROP_REASON).is_null())
-    return rows.drop_columns([c for c in STAGE_LOCAL_COLUMNS if c in names])
+    return rows.drop_columns([c for c in (*STAGE_LOCAL_COLUMNS, *local_columns) if c in names])
 
 
 def _check_inputs(stage: Stage, previous: Path | None) -> None:
@@ -115,15 +117,15 @@ def _check_inputs(stage: Stage, previous: Path | None) -> None:
         raise StageInputError(f"stage {stage.name} needs columns {missing} that {previous} lacks")
 
 
-def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int,
-               error_path: Path) -> dict[str, Any]:
+def _run_stage(stage: Stage, previous: Path | None, local_columns: tuple[str, ...],
+               partial: Path, rows_in: int, error_path: Path) -> dict[str, Any]:
     """Run one stage into the scratch directory `partial` and return its record."""
     _check_inputs(stage, previous)
     remove_tree(partial)  # leftovers of a killed run
     wall, cpu = time.perf_counter(), time.process_time()
     # A dataset keeps the Ray Data context it was made in: read the input inside the block.
     with sized_shuffles(parquet_bytes(previous) if previous is not None else 0) as partitions:
-        inputs = read_kept_rows(previous) if previous is not None else None
+        inputs = read_kept_rows(previous, local_columns) if previous is not None else None
         if previous is None or inputs is not None:  # nothing to do after a stage that kept no rows
             stage.apply(inputs).write_parquet(str(partial))
     stats, errors = off_the_driver(account_stage_output, partial, stage.count_columns,
@@ -134,6 +136,7 @@ def _run_stage(stage: Stage, previous: Path | None, partial: Path, rows_in: int,
         "rows_in": rows_in if previous is not None else stats["rows_written"],
         "rows_in_are": stage.reads,
         "rows_written_are": stage.writes,
+        **({"funnel_label": stage.funnel_label} if stage.funnel_label else {}),
         "shuffle_partitions": partitions,  # what a groupby or join without its own number used
         **({"reply_decoding": stage.reply_decoding} if stage.reply_decoding else {}),
         **stats,
@@ -150,39 +153,6 @@ def account_stage_output(partial: Path, count_columns: tuple[str, ...], stage_na
     """A finished stage's counts, and its engine-error rows copied to `error_path`."""
     return (count_stage_output(partial, count_columns),
             write_error_table(partial, stage_name, error_path))
-
-
-def _summary(cfg: DictConfig, run_dir: RunDirectory, records: list[dict[str, Any]],
-             started: dt.datetime, final_dataset: Path | None) -> dict[str, Any]:
-    tokens: dict[str, dict[str, int]] = {}
-    for record in records:
-        if record["model_role"]:
-            role = tokens.setdefault(record["model_role"], {"tokens_in": 0, "tokens_out": 0})
-            role["tokens_in"] += record["tokens_in"]
-            role["tokens_out"] += record["tokens_out"]
-    return {
-        "run": cfg.run.name,
-        "pipeline": cfg.pipeline,
-        "run_dir": str(run_dir.root),
-        "final_dataset": str(final_dataset) if final_dataset else None,
-        "final_rows": records[-1]["rows_out"] if final_dataset else 0,
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "stages": records,
-        "tokens_by_role": tokens,
-        "paper_filter_funnel": paper_filter_funnel(records),
-        "engine_errors": sum(record.get("errors", 0) for record in records),
-        # What this invocation spent (resumed stages were paid for by an earlier one), and
-        # what the whole dataset cost across every invocation that made it.
-        "totals": _totals(record for record in records if not record["resumed"]),
-        "cumulative_totals": _totals(records),
-    }
-
-
-def _totals(records: Iterable[dict[str, Any]]) -> dict[str, float]:
-    records = list(records)
-    return {key: round(sum(record[key] for record in records), 3)
-            for key in ("wall_seconds", "cpu_seconds", "gpu_seconds")}
 
 
 def nothing_left(record: dict[str, Any], not_run: list[str]) -> str:

@@ -27,13 +27,15 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from omegaconf import DictConfig
 
+from synth.config.common import EngineKind
+
 if TYPE_CHECKING:
     from synth.engines.base import Engine
 
 RESPONSE_SCHEMA = "response_schema"  # request column: the reply's JSON schema as JSON text
 SCHEMA_DECODED = "schema_decoded"  # answer column: True schema, False free-text fallback, null none
 # transformers' generate has no grammar; recorded replies (`replayed`) were decoded under one
-ENGINES_WITH_SCHEMAS = ("llama_cpp", "vllm", "http", "replayed")
+ENGINES_WITH_SCHEMAS = (EngineKind.llama_cpp, EngineKind.vllm, EngineKind.http, EngineKind.replayed)
 
 # A backslash JSON does not define (LaTeX's `\frac`, `\(`): the model meant a literal backslash.
 _UNDEFINED_ESCAPE = re.compile(r'\\(?=[^"\\/bfnrtu])')
@@ -106,11 +108,6 @@ def schema_decoded_flags(batch: pa.Table) -> list[bool | None]:
     if SCHEMA_DECODED not in batch.column_names:
         return [None] * batch.num_rows
     return batch.column(SCHEMA_DECODED).to_pylist()
-
-
-def structured_failure(finish_reason: str | None) -> str:
-    """Why a constrained reply failed its schema: cut at max_tokens, or anything else."""
-    return "truncated" if finish_reason == "length" else "schema_violation"
 
 
 def _with_latex_restored(value: Any) -> Any:

@@ -12,7 +12,7 @@ from omegaconf import DictConfig
 
 from synth.config.loading import load_config
 from synth.report.data_card import write_data_card
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 from synth.stages.final_pairs import MESSAGES_TYPE, FinalPairsStage
 
 QUESTIONS = [f"Question {n}: what is {n} + {n}?" for n in range(10)]

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from omegaconf import OmegaConf
 
+from synth.config.common import ModelConfig
+from synth.config.difficulty_training import DifficultyTrainingPipelineConfig
 from synth.config.loading import load_config
-from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineConfig
-from synth.config.schema import ModelConfig
 from synth.difficulty.training import train
 from synth.engines.base import Completion
 from synth.training import trainer_for

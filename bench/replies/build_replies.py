@@ -106,7 +106,7 @@ def write(name: str, columns: dict[str, list], source: str, variation: str = "no
 
 def judge_rewards(pairs: list[dict[str, str]]) -> list[float]:
     """SmolLM2's generative-judge reward for each pair, as the reward stage computes it."""
-    from synth.config.schema import RewardConfig
+    from synth.config.scalequest import RewardConfig
     from synth.rewards.generative_judge import GenerativeJudgeWorker
 
     worker = GenerativeJudgeWorker("smollm2-135m-instruct", RewardConfig().prompt, 2048, 0.0)

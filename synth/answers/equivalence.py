@@ -24,7 +24,6 @@ import re
 import threading
 
 from synth.answers.answer_shape import read_shape, surely_different
-from synth.answers.numeric_value import complex_value
 from synth.answers.normalization import (
     as_number,
     comma_grouped_integer,
@@ -32,6 +31,7 @@ from synth.answers.normalization import (
     repair_latex,
     values_close,
 )
+from synth.answers.numeric_value import complex_value
 
 EQUAL, DIFFERENT, UNSURE = "equal", "different", "unsure"
 

@@ -17,11 +17,10 @@ import pyarrow.parquet as pq
 from omegaconf import DictConfig, OmegaConf
 
 from synth.answers.extraction import extract_boxed
+from synth.config.common import BenchmarkConfig, PackagedBenchmark
 from synth.data_files import DataFileError, read_jsonl
 
 PACKAGED_DIR = Path(__file__).parent / "data"
-PACKAGED_BENCHMARKS = ("gsm8k_test", "math_test")
-ANSWER_FORMATS = ("plain", "gsm8k", "boxed")
 BENCHMARK_SCHEMA = pa.schema([("benchmark", pa.string()), ("item_index", pa.int64()),
                               ("question", pa.string()), ("answer", pa.string())])
 
@@ -59,9 +58,7 @@ def load_benchmark(cfg: DictConfig) -> pa.Table:
 
 
 def packaged_benchmark(name: str, limit: int | None = None) -> pa.Table:
-    """A test set synth ships (one of PACKAGED_BENCHMARKS), labelled with its own name."""
-    from synth.config.schema import BenchmarkConfig  # lazy: the schema is the heavier import
-
+    """A test set synth ships (a PackagedBenchmark), labelled with its own name."""
     return load_benchmark(OmegaConf.structured(BenchmarkConfig(name=name, packaged=name, limit=limit)))
 
 
@@ -73,9 +70,9 @@ def _fields(cfg: DictConfig) -> tuple[str, str | None]:
 
 def _read_records(cfg: DictConfig) -> list[dict]:
     if cfg.packaged:
-        if cfg.packaged not in PACKAGED_BENCHMARKS:
+        if cfg.packaged not in tuple(PackagedBenchmark):
             raise BenchmarkSourceError(f"benchmark {cfg.name}: unknown packaged set {cfg.packaged!r} "
-                                       f"(have: {', '.join(PACKAGED_BENCHMARKS)})")
+                                       f"(have: {', '.join(PackagedBenchmark)})")
         return _read_jsonl(PACKAGED_DIR / f"{cfg.packaged}.jsonl.gz")
     if cfg.path:
         path = Path(cfg.path).expanduser()

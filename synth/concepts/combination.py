@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 
-# How a combination was drawn: MathScale's random walk, or one of GSDP's link types.
-COMBINATION_KINDS = ("walk", "one_hop", "two_hop", "three_hop_core", "community")
+
+class CombinationKind(StrEnum):
+    """How a combination was drawn: MathScale's random walk, or one of GSDP's link types."""
+
+    walk = "walk"  # MathScale: a random walk over topics, then knowledge points
+    one_hop = "one_hop"  # GSDP: two KPs that co-occur in a seed
+    two_hop = "two_hop"  # GSDP: two KPs linked through a third
+    three_hop_core = "three_hop_core"  # GSDP: a core KP and one three links away
+    community = "community"  # GSDP: KPs of one graph community
+
+
+# What GSDP's `sample.mix` weighs: every kind but MathScale's walk.
+GSDP_COMBINATION_KINDS = tuple(kind for kind in CombinationKind if kind != CombinationKind.walk)
 
 
 @dataclass(frozen=True)

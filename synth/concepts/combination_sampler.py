@@ -26,7 +26,7 @@ from itertools import accumulate
 import networkx as nx
 import numpy as np
 
-from synth.concepts.combination import Combination
+from synth.concepts.combination import GSDP_COMBINATION_KINDS, Combination
 from synth.concepts.concept_graph import KP
 from synth.concepts.weighted_choice import DiscreteChoice, pick_index, uniform_stream
 
@@ -44,10 +44,10 @@ class CombinationSampler:
                  core_quantile: float = 0.9, community_size: Sequence[int] = (2, 3),
                  seed: int = 0, one_hop_size: Sequence[int] = (2, 3)) -> None:
         mix = dict(DEFAULT_MIX if mix is None else mix)
-        unknown = set(mix) - set(DEFAULT_MIX)
+        unknown = set(mix) - set(GSDP_COMBINATION_KINDS)
         if unknown or min(mix.values(), default=0) < 0 or sum(mix.values()) <= 0:
             raise ValueError("mix needs non-negative weights over "
-                             f"{sorted(DEFAULT_MIX)}, got {mix}")
+                             f"{sorted(GSDP_COMBINATION_KINDS)}, got {mix}")
         if min(community_size) < 2 or min(one_hop_size) < 2:
             raise ValueError("combinations need at least 2 KPs")
         kp_graph = _kp_subgraph(graph)

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from synth.concepts.graph_statistics import graph_stats
-from synth.run_storage import run_path
+from synth.run.storage import run_path
 
 TOPIC = "topic"
 KP = "kp"

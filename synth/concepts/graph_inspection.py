@@ -17,6 +17,7 @@ from synth.concepts.combination_sampler import CombinationSampler
 from synth.concepts.concept_graph import load_graph
 from synth.concepts.graph_statistics import graph_stats
 from synth.concepts.random_walk_sampler import RandomWalkSampler
+from synth.run.directory import RunDirectory
 
 
 class GraphNotFoundError(FileNotFoundError):
@@ -41,10 +42,11 @@ def _samples(graph, method: str, sample_cfg, count: int, seed: int) -> list[Comb
 
 def inspect_graph(run_dir: Path, samples: int = 5, seed: int = 0) -> str:
     """A human-readable report of the graph in `run_dir/graph`."""
-    graph_dir = run_dir / "graph"
+    run = RunDirectory(run_dir)
+    graph_dir = run.graph_dir
     if not (graph_dir / "nodes.parquet").is_file():
         raise GraphNotFoundError(f"{run_dir}: no concept graph (run `synth graph build CONFIG` first)")
-    cfg = OmegaConf.create((run_dir / "config.yaml").read_text())
+    cfg = OmegaConf.create(run.config_path.read_text())
     graph = load_graph(graph_dir)
     stats = graph_stats(graph, seed=seed)
     degree = stats["degree"]

@@ -7,6 +7,7 @@ Everything here runs before Ray starts, so a typo costs a second, not a GPU allo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,26 +16,11 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from synth.config.errors import ConfigError
-from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineConfig
-from synth.config.schema import (
-    EvalConfig,
-    GSDPPipelineConfig,
-    MathScalePipelineConfig,
-    ScaleQuestPipelineConfig,
-)
-from synth.config.training_schema import QFTConfig, QPOConfig
 from synth.config.validation import validate
+from synth.kinds import kind_named
 
-# Pipeline kind (the YAML's `pipeline:` key) -> the structured config it must match.
-PIPELINE_SCHEMAS: dict[str, type] = {
-    "scalequest": ScaleQuestPipelineConfig,
-    "eval": EvalConfig,
-    "mathscale": MathScalePipelineConfig,
-    "gsdp": GSDPPipelineConfig,
-    "difficulty": DifficultyTrainingPipelineConfig,
-    "qft": QFTConfig,
-    "qpo": QPOConfig,
-}
+# OmegaConf's words for a value outside an Enum field's choices.
+_NOT_A_CHOICE = re.compile(r"Invalid value '(?P<value>.*)', expected one of \[(?P<choices>.*)\]")
 
 
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> DictConfig:
@@ -44,19 +30,16 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> DictConfig:
         raise ConfigError(f"config file not found: {path}")
     raw = _read_yaml(path)
     override_cfg = _parse_overrides(overrides)
-    kind = OmegaConf.select(override_cfg, "pipeline", default=None) or raw.get("pipeline")
-    if kind not in PIPELINE_SCHEMAS:
-        known = ", ".join(sorted(PIPELINE_SCHEMAS))
-        raise ConfigError(f"pipeline: unknown pipeline {kind!r} (expected one of: {known})")
-    schema = OmegaConf.structured(PIPELINE_SCHEMAS[kind])
+    kind = kind_named(OmegaConf.select(override_cfg, "pipeline", default=None)
+                      or raw.get("pipeline"))
     try:
-        cfg = OmegaConf.merge(schema, raw, override_cfg)
+        cfg = OmegaConf.merge(OmegaConf.structured(kind.schema), raw, override_cfg)
         if OmegaConf.is_missing(cfg.run, "name"):
             cfg.run.name = path.stem
         OmegaConf.resolve(cfg)
+        validate(cfg, kind.checks)
     except OmegaConfBaseException as error:
         raise ConfigError(_describe_omegaconf_error(error)) from None
-    validate(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg
 
@@ -82,7 +65,13 @@ def _parse_overrides(overrides: Sequence[str]) -> DictConfig:
 
 
 def _describe_omegaconf_error(error: OmegaConfBaseException) -> str:
-    """One line naming the key, instead of OmegaConf's multi-line report."""
+    """One line naming the key, instead of OmegaConf's multi-line report; a value outside an
+    Enum field's choices reads like every other check's line."""
     key = getattr(error, "full_key", None) or "config"
     message = str(error).splitlines()[0]
+    not_a_choice = _NOT_A_CHOICE.fullmatch(message)
+    if not_a_choice:
+        choices = not_a_choice["choices"].split(", ")
+        wanted = f"one of {', '.join(choices)}" if len(choices) > 1 else choices[0]
+        return f"{key}: must be {wanted} (got {not_a_choice['value']!r})"
     return f"{key}: {message}"

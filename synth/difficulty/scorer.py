@@ -16,6 +16,7 @@ import pyarrow as pa
 from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.config.common import EngineKind
 from synth.engines.model_role import ModelRole, ScoringWorker, on_model_replicas
 from synth.engines.request_replay import RequestStore
 
@@ -72,7 +73,7 @@ class DifficultyScorer(ModelRole):
 def build_difficulty_scorer(role: str, config: DictConfig) -> DifficultyScorer:
     """The scorer for model role `role`: its trained checkpoint, or its recorded difficulties
     when the role is `engine: replayed` (benchmarks and tests)."""
-    if config.engine == "replayed":
+    if config.engine == EngineKind.replayed:
         from synth.engines.replayed_roles import ReplayedDifficultyScorer
 
         return ReplayedDifficultyScorer(role, config)

@@ -6,26 +6,29 @@
 
 from __future__ import annotations
 
+import importlib
+
 from omegaconf import DictConfig
 
+from synth.config.common import EngineKind
 from synth.engines.base import Engine
+
+# What serves each engine kind, imported only when a role uses it (optional extras stay optional).
+ENGINE_CLASSES = {
+    EngineKind.llama_cpp: "synth.engines.llama_cpp_engine:LlamaCppEngine",
+    EngineKind.transformers: "synth.engines.transformers_engine:TransformersEngine",
+    EngineKind.vllm: "synth.engines.vllm_engine:VLLMEngine",
+    EngineKind.http: "synth.engines.http_engine:HttpEngine",
+    EngineKind.replayed: "synth.engines.replayed_roles:ReplayedEngine",  # benchmarks and tests
+}
 
 
 def build_engine(role: str, config: DictConfig) -> Engine:
-    """The engine serving `role`; backends are imported lazily so optional extras stay optional."""
-    if config.engine == "llama_cpp":
-        from synth.engines.llama_cpp_engine import LlamaCppEngine as engine_class
-    elif config.engine == "transformers":
-        from synth.engines.transformers_engine import TransformersEngine as engine_class
-    elif config.engine == "vllm":
-        from synth.engines.vllm_engine import VLLMEngine as engine_class
-    elif config.engine == "http":
-        from synth.engines.http_engine import HttpEngine as engine_class
-    elif config.engine == "replayed":  # recorded replies: benchmarks and tests only
-        from synth.engines.replayed_roles import ReplayedEngine as engine_class
-    else:
+    """The engine serving `role`."""
+    if config.engine not in ENGINE_CLASSES:
         raise ValueError(f"unknown engine {config.engine!r}")
-    return engine_class(role, config)
+    module, name = ENGINE_CLASSES[config.engine].split(":")
+    return getattr(importlib.import_module(module), name)(role, config)
 
 
 __all__ = ["Engine", "build_engine"]

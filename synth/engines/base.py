@@ -64,6 +64,12 @@ class Completion:
     schema_decoded: bool | None = None  # under the request's reply schema; None: none asked
 
 
+def finish_drop_reason(finish_reason: str | None) -> str | None:
+    """The drop reason a reply's finish alone gives: the engine failed (`engine_error`), or the
+    reply was cut off at `max_tokens` (`truncated`); None for a reply that ended by itself."""
+    return {"error": "engine_error", "length": "truncated"}.get(finish_reason or "")
+
+
 def sampling_params(sampling: DictConfig, seed: int, n: int = 1) -> dict[str, Any]:
     """The `sampling_params` value for one row, from a SamplingConfig section."""
     return {"temperature": float(sampling.temperature), "top_p": float(sampling.top_p),

@@ -1,6 +1,6 @@
 """Bookkeeping columns that every model role's answered rows carry, whatever the model does.
 
-The runner sums and counts them per stage (stage_stats.py) and strips them before the next
+The runner sums and counts them per stage (run/stage_counts.py) and strips them before the next
 stage reads the rows, so they live apart from any one engine or scorer.
 """
 

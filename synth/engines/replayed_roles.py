@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 from ray.data import Dataset
 
+from synth.config.common import EngineKind
 from synth.difficulty.scorer import DIFFICULTY, DIFFICULTY_ANSWER, DifficultyScorer
 from synth.engines.base import Completion, CompletionWorker, Engine
 from synth.engines.model_role import ScoringWorker, on_model_replicas
@@ -29,8 +30,6 @@ from synth.engines.replayed_replies import (
 from synth.engines.request_replay import RequestStore
 from synth.rewards.base import REWARD, REWARD_ANSWER, RewardScorer
 from synth.structured_replies import RESPONSE_SCHEMA
-
-REPLAYED = "replayed"
 
 
 class ReplayedCompletionWorker(CompletionWorker):
@@ -86,7 +85,7 @@ class ReplayedScoringWorker(ScoringWorker):
 class ReplayedDifficultyScorer(DifficultyScorer):
     """The difficulty filter's scorer, answering from recorded difficulties."""
 
-    kind = REPLAYED
+    kind = EngineKind.replayed
 
     @property
     def model_identity(self) -> str:
@@ -102,7 +101,7 @@ class ReplayedDifficultyScorer(DifficultyScorer):
 class ReplayedRewardScorer(RewardScorer):
     """A reward scorer answering from recorded rewards."""
 
-    kind = REPLAYED
+    kind = EngineKind.replayed
 
     def _send(self, rows: Dataset) -> Dataset:
         return on_model_replicas(rows, ReplayedScoringWorker, self.config,

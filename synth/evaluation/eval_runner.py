@@ -15,9 +15,7 @@ An eval is not resumable: running it again redoes every item and replaces `eval/
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -31,7 +29,8 @@ from synth.engines import build_engine
 from synth.evaluation.eval_items import eval_requests, score_items
 from synth.evaluation.metrics import compute_metrics, metrics_markdown, read_items
 from synth.ray_session import start_ray
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
+from synth.run.storage import remove_tree
 
 
 def load_benchmarks(cfg: DictConfig) -> list[pa.Table]:
@@ -68,10 +67,10 @@ def run_eval(cfg: DictConfig) -> dict[str, Any]:
     """Generate, score (on Ray workers), write items, then recount metrics from the files."""
     started = time.perf_counter()
     benchmarks = load_benchmarks(cfg)
-    run_dir = RunDirectory(Path(cfg.run.output_dir) / cfg.run.name)
+    run_dir = RunDirectory.for_config(cfg)
     run_dir.prepare(cfg)
-    eval_dir = run_dir.root / "eval"
-    shutil.rmtree(eval_dir, ignore_errors=True)
+    eval_dir = run_dir.eval_dir
+    remove_tree(eval_dir)
     start_ray(cfg.ray)
     model = cfg.models[cfg.model]
     requests = eval_requests(benchmarks, cfg)

@@ -15,14 +15,16 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
+
+from synth.run.storage import parquet_dataset
 
 RULES = {"mwpbench": "MwpBench", "math_verify": "math-verify"}  # rule key -> column title
 
 
 def read_items(path: Path) -> pa.Table:
-    """The per-item results Ray wrote under `path` (one or more Parquet files)."""
-    return pads.dataset(str(path), format="parquet").to_table()
+    """The per-item results Ray wrote under `path` (one or more Parquet files, on local disk or
+    object storage)."""
+    return parquet_dataset(path).to_table()
 
 
 def _rule_counts(items: pa.Table) -> dict[str, dict[str, Any]]:

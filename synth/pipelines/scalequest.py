@@ -10,56 +10,60 @@ consensus vote decides and rewards only pick among the majority.
 
 from __future__ import annotations
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
+from synth.config.scalequest import RewardKeep, ScaleQuestPipelineConfig
 from synth.difficulty.scorer import build_difficulty_scorer
 from synth.engines import build_engine
 from synth.pipelines.provenance import model_provenance, settings_json
 from synth.rewards import build_reward_scorer
 from synth.stages.base import Stage
 from synth.stages.consensus import ConsensusStage
-from synth.stages.decontaminate import DecontaminationStage
-from synth.stages.deduplicate import DeduplicateStage
+from synth.stages.decontaminate import DecontaminateStage
+from synth.stages.dedup import DedupStage
 from synth.stages.difficulty_filter import DifficultyFilter
 from synth.stages.final_pairs import FinalPairsStage
-from synth.stages.generate_questions import QuestionGenerationStage
+from synth.stages.generate_questions import GenerateQuestionsStage
 from synth.stages.language_filter import LanguageFilter
 from synth.stages.reward_scoring import BestOfNStage, RewardScoringStage
 from synth.stages.solvability_filter import SolvabilityFilter
-from synth.stages.solve_questions import SolveStage
+from synth.stages.solve import SolveStage
 
 
 def build_scalequest(cfg: DictConfig) -> list[Stage]:
-    """The ordered stages of a `pipeline: scalequest` config."""
-    seed = cfg.run.seed
-    generator = build_engine(cfg.generate.model, cfg.models[cfg.generate.model])
-    solver = build_engine(cfg.solve.model, cfg.models[cfg.solve.model])
-    stages: list[Stage] = [QuestionGenerationStage(cfg.generate, generator, seed)]
-    if cfg.language_filter.enabled:
-        stages.append(LanguageFilter(cfg.language_filter))
-    if cfg.dedup.enabled:
-        stages.append(DeduplicateStage(cfg.dedup))
-    if cfg.decontamination.enabled:
-        stages.append(DecontaminationStage(cfg.decontamination))
-    if cfg.solvability.enabled:
-        judge = build_engine(cfg.solvability.model, cfg.models[cfg.solvability.model])
-        stages.append(SolvabilityFilter(cfg.solvability, judge, seed))
-    if cfg.difficulty.enabled:
-        scorer = build_difficulty_scorer(cfg.difficulty.model, cfg.models[cfg.difficulty.model])
-        stages.append(DifficultyFilter(cfg.difficulty, scorer, seed))
-    stages.append(SolveStage(cfg.solve, solver, seed))
-    if cfg.reward.enabled:
-        stages.append(RewardScoringStage(build_reward_scorer(cfg.reward,
-                                                             cfg.models[cfg.reward.model])))
-    if cfg.reward.enabled and cfg.reward.keep == "best":
+    """The ordered stages of a `pipeline: scalequest` config; each stage gets its section as
+    the schema's dataclass, each model role its DictConfig."""
+    typed: ScaleQuestPipelineConfig = OmegaConf.to_object(cfg)
+    seed = typed.run.seed
+    models = cfg.models
+    generator = build_engine(typed.generate.model, models[typed.generate.model])
+    solver = build_engine(typed.solve.model, models[typed.solve.model])
+    stages: list[Stage] = [GenerateQuestionsStage(typed.generate, generator, seed)]
+    if typed.language_filter.enabled:
+        stages.append(LanguageFilter(typed.language_filter))
+    if typed.dedup.enabled:
+        stages.append(DedupStage(typed.dedup))
+    if typed.decontamination.enabled:
+        stages.append(DecontaminateStage(typed.decontamination))
+    if typed.solvability.enabled:
+        judge = build_engine(typed.solvability.model, models[typed.solvability.model])
+        stages.append(SolvabilityFilter(typed.solvability, judge, seed))
+    if typed.difficulty.enabled:
+        scorer = build_difficulty_scorer(typed.difficulty.model, models[typed.difficulty.model])
+        stages.append(DifficultyFilter(typed.difficulty, scorer, seed))
+    stages.append(SolveStage(typed.solve, solver, seed))
+    if typed.reward.enabled:
+        stages.append(RewardScoringStage(build_reward_scorer(typed.reward,
+                                                             models[typed.reward.model])))
+    if typed.reward.enabled and typed.reward.keep == RewardKeep.best:
         stages.append(BestOfNStage())
     else:
-        stages.append(ConsensusStage(cfg.consensus, cfg.solve.num_samples))
-    stages.append(FinalPairsStage("scalequest", _provenance(cfg)))
+        stages.append(ConsensusStage(typed.consensus, typed.solve.num_samples))
+    stages.append(FinalPairsStage("scalequest", _provenance(typed)))
     return stages
 
 
-def _provenance(cfg: DictConfig) -> dict[str, object]:
+def _provenance(cfg: ScaleQuestPipelineConfig) -> dict[str, object]:
     """The run-wide provenance every final row carries."""
     return {"generator": model_provenance(cfg, cfg.generate.model),
             "solver": model_provenance(cfg, cfg.solve.model),

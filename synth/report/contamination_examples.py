@@ -14,8 +14,8 @@ from omegaconf import DictConfig
 
 from synth.benchmarks.benchmark_sets import load_benchmark
 from synth.report.run_figures import stage_dirs
-from synth.run_directory import RunDirectory
-from synth.stage_stats import parquet_dataset
+from synth.run.directory import RunDirectory
+from synth.run.storage import parquet_dataset
 
 EXAMPLES = 3
 COLUMNS = ("contaminated_by", "contaminated_item", "contamination_method")

@@ -16,9 +16,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from synth.report.run_figures import final_row_count
 from synth.report.score_distributions import distribution_markdown, score_distributions
-from synth.run_directory import RunDirectory
-from synth.run_storage import is_local
-from synth.stage_stats import parquet_dataset
+from synth.run.directory import RunDirectory
+from synth.run.storage import is_local, parquet_dataset
 
 # Where the front matter points `datasets` and the Hub: `synth push` uploads final/data/ there.
 DATA_FILES = "data/*.parquet"

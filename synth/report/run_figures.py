@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from synth.run_directory import RunDirectory
-from synth.stage_stats import parquet_dataset
+from synth.run.directory import RunDirectory
+from synth.run.storage import parquet_dataset
 from synth.stages.base import DROP_REASON
 
 

@@ -20,7 +20,7 @@ from synth.report import plots
 from synth.report.contamination_examples import contamination_markdown, contamination_section
 from synth.report.run_figures import concept_counts, latest_column, mean, projected_cost
 from synth.report.scale_projection import projection_markdown, scale_projection
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 
 SCORE_PLOTS = {"agreement": "agreement", "difficulty": "difficulty"}  # column -> PNG stem
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synth.report.run_figures import latest_column
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 
 SCORE_COLUMNS = ("agreement", "difficulty", "judge_score")
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}

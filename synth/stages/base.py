@@ -27,15 +27,13 @@ from synth.engines.request_replay import REPLAYED
 from synth.structured_replies import SCHEMA_DECODED
 
 DROP_REASON = "drop_reason"
-SOURCE_LINE = "source_line"  # a source stage's row: its line in the JSONL file it was read from
-# Columns that describe one stage's own work (its verdicts, tokens, cost, engine diagnostics).
-# The runner counts/sums them from that stage's Parquet and strips them before the next stage,
-# so each stage's accounting covers its own work only.
+# Columns any stage may write about its own work: its drop reasons, and an engine round trip's
+# tokens, cost and diagnostics. The runner counts/sums them from that stage's Parquet and strips
+# them, with the stage's own `local_columns`, before the next stage, so each stage's accounting
+# covers its own work only.
 STAGE_LOCAL_COLUMNS = (DROP_REASON, "num_input_tokens", "num_generated_tokens", "finish_reason",
                        "engine_error", ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN,
-                       REQUEST_KEY, REPLAYED, "duplicate_of",
-                       "contaminated_by", "contaminated_item", "contamination_method",
-                       "contamination", SOURCE_LINE, SCHEMA_DECODED)
+                       REQUEST_KEY, REPLAYED, SCHEMA_DECODED)
 
 
 class Stage(ABC):
@@ -44,6 +42,8 @@ class Stage(ABC):
     name: str = ""
     requires: tuple[str, ...] = ()  # columns the input rows must have
     count_columns: tuple[str, ...] = ()  # value counts of these go to summary.json
+    local_columns: tuple[str, ...] = ()  # columns about its own verdicts, not passed to the next stage
+    funnel_label: str | None = None  # the paper's name for the filter it is, in the run's filter funnel
     engine: Engine | None = None  # the completion role this stage spends tokens on, if any
     reads: str = "questions"  # what one input row is (its record's `rows_in_are`)
     writes: str = "questions"  # what one written row is (`rows_written_are`): solve writes samples

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
-from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.answers.equivalence import EQUAL, UNSURE, compare_answers
+from synth.config.scalequest import ConsensusConfig
 from synth.stages.base import DROP_REASON, Stage
 from synth.stages.grouped_blocks import map_group_blocks
 
@@ -110,7 +110,7 @@ class ConsensusStage(Stage):
     requires = GROUP_COLUMNS
     count_columns = (ANSWERS_UNSURE,)
 
-    def __init__(self, config: DictConfig, num_samples: int) -> None:
+    def __init__(self, config: ConsensusConfig, num_samples: int) -> None:
         self.min_agreement = float(config.min_agreement)
         self.min_votes = int(config.min_votes)
         self.timeout_s = float(config.comparison_timeout_s)

@@ -13,10 +13,10 @@ removals per benchmark and per benchmark and method (`contamination`).
 from __future__ import annotations
 
 import pyarrow as pa
-from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.benchmarks.benchmark_sets import BenchmarkSourceError, load_benchmark
+from synth.config.quality import DecontaminationConfig
 from synth.quality.benchmark_overlap import BenchmarkOverlap
 from synth.stages.base import Stage, with_drop_reasons
 
@@ -49,13 +49,14 @@ class OverlapMarker:
         return with_drop_reasons(batch, [None if hit is None else "contamination" for hit in hits])
 
 
-class DecontaminationStage(Stage):
+class DecontaminateStage(Stage):
     """Marks rows that copy a benchmark item as `contamination`."""
 
     name = "decontaminate"
+    local_columns = CONTAMINATION_COLUMNS
     count_columns = (CONTAMINATED_BY, CONTAMINATION)
 
-    def __init__(self, config: DictConfig) -> None:
+    def __init__(self, config: DecontaminationConfig) -> None:
         self.columns = list(config.columns)
         self.requires = tuple(self.columns)
         self.overlap = BenchmarkOverlap(list(config.methods), config.ngram_size,

@@ -20,9 +20,9 @@ import bisect
 from typing import Protocol
 
 import pyarrow as pa
-from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.config.scalequest import DifficultyConfig
 from synth.difficulty.scorer import DIFFICULTY
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage, with_drop_reasons
@@ -74,10 +74,11 @@ class DifficultyFilter(Stage):
     (histogram)."""
 
     name = "difficulty_filter"
+    funnel_label = "difficulty"
     requires = ("id", "question")
     count_columns = (DIFFICULTY_BIN,)
 
-    def __init__(self, config: DictConfig, scorer: DifficultyScoring, run_seed: int) -> None:
+    def __init__(self, config: DifficultyConfig, scorer: DifficultyScoring, run_seed: int) -> None:
         self.mode = config.mode
         self.cutoff = float(config.cutoff)
         self.edges = [float(e) for e in config.histogram_edges]

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import pyarrow as pa
 import ray
-from omegaconf import DictConfig
 from ray.data import Dataset
 
-from synth.engines.base import Engine, sampling_column
+from synth.config.scalequest import QuestionGenerationConfig
+from synth.engines.base import Engine, finish_drop_reason, sampling_column
 from synth.row_ids import derived_seed, stable_id
 from synth.stages.base import Stage, with_drop_reasons
 
-# Garbage the generator can emit, named as the drop reasons summary.json counts.
-FINISH_DROP_REASONS = {"error": "engine_error", "length": "truncated"}
 
-
-class QuestionGenerationStage(Stage):
+class GenerateQuestionsStage(Stage):
     """Source stage: `num_questions` rows with `id`, `question`, `question_seed`."""
 
     name = "generate_questions"
 
-    def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
+    def __init__(self, config: QuestionGenerationConfig, engine: Engine, run_seed: int) -> None:
         self.config = config
         self.engine = engine
         self.run_seed = run_seed
@@ -51,7 +48,7 @@ def _to_questions(batch: pa.Table) -> pa.Table:
     texts = batch.column("generated_text").to_pylist()
     finishes = batch.column("finish_reason").to_pylist()
     questions = [(text or "").strip() for text in texts]
-    reasons = [FINISH_DROP_REASONS.get(finish) for finish in finishes]
+    reasons = [finish_drop_reason(finish) for finish in finishes]
     batch = batch.drop_columns(["prompt", "sampling_params", "sample_index", "generated_text"])
     batch = batch.append_column("question", pa.array(questions, pa.string()))
     return with_drop_reasons(batch, reasons)

@@ -18,24 +18,12 @@ import re
 from typing import Any
 
 import pyarrow as pa
-from omegaconf import DictConfig
-from ray.data import Dataset
 
+from synth.config.concept_methods import JudgeFilterConfig
 from synth.engines.base import Engine
-from synth.prompt_templates import (
-    append_requests,
-    drop_request_columns,
-    fill_template,
-    reply_texts,
-)
-from synth.row_ids import derived_seed
-from synth.stages.base import RowFilter, Stage, with_drop_reasons
-from synth.structured_replies import (
-    read_structured_reply,
-    reply_mode,
-    schema_decoded_flags,
-    structured_failure,
-)
+from synth.prompt_templates import fill_template
+from synth.stages.base import RowFilter, with_drop_reasons
+from synth.stages.prompted import PromptedStage, Reply
 
 _SCORE = re.compile(r"score\W*(\d+(?:\.\d+)?)", re.IGNORECASE)
 _CORRECT = re.compile(r"correct\W*(yes|no|true|false)\b", re.IGNORECASE)
@@ -71,54 +59,41 @@ def correct_column(role: str) -> str:
     return f"judge_{role}_correct"
 
 
-class JudgeStage(Stage):
+def verdict(reply: Reply) -> tuple[float | None, bool | None, str]:
+    """(score, correct, shape) of one reply: strictly under the schema, else leniently."""
+    if reply.failure:
+        return None, None, reply.failure
+    if reply.schema_decoded:
+        return (*verdict_from_object(reply.data), "ok")
+    score, correct = parse_verdict(reply.text)
+    return score, correct, "unparseable" if score is None or correct is None else "ok"
+
+
+class JudgeStage(PromptedStage):
     """Adds one judge's `score` and `correct` columns; counts its verdict shapes, drops nothing."""
 
-    def __init__(self, config: DictConfig, role: str, engine: Engine, run_seed: int) -> None:
-        self.config = config
+    requires = ("id", "question", "solution")
+    reply_shape = VERDICT_SCHEMA
+    config: JudgeFilterConfig
+
+    def __init__(self, config: JudgeFilterConfig, role: str, engine: Engine, run_seed: int) -> None:
         self.role = role
-        self.engine = engine
-        self.run_seed = run_seed
         self.name = f"judge_by_{role}"
-        self.requires = ("id", "question", "solution")
         self.count_columns = (f"judge_{role}_verdict",)
-        self.reply_schema, self.reply_decoding = reply_mode(config, engine, VERDICT_SCHEMA)
+        super().__init__(config, engine, run_seed)
 
-    def _requests(self, batch: pa.Table) -> pa.Table:
-        prompts = [fill_template(self.config.prompt, question=q, solution=s) for q, s in
-                   zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
-        seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
-        return append_requests(batch, prompts, self.config, seeds, self.reply_schema)
+    def prompts(self, batch: pa.Table) -> list[str]:
+        return [fill_template(self.config.prompt, question=q, solution=s) for q, s in
+                zip(batch.column("question").to_pylist(), batch.column("solution").to_pylist())]
 
-    def _verdict(self, text: str | None, finish: str,
-                 schema_decoded: bool | None) -> tuple[float | None, bool | None, str]:
-        """(score, correct, shape) of one reply: strictly under the schema, else leniently."""
-        if finish == "error":
-            return None, None, "engine_error"
-        if schema_decoded:
-            data = read_structured_reply(text, self.reply_schema)
-            if data is None:
-                return None, None, structured_failure(finish)
-            return (*verdict_from_object(data), "ok")
-        score, correct = parse_verdict(text)
-        return score, correct, "unparseable" if score is None or correct is None else "ok"
-
-    def _verdicts(self, batch: pa.Table) -> pa.Table:
-        texts = reply_texts(batch.column("generated_text").to_pylist(), self.config.chat_template,
-                            self.config.response_prefix)
-        judged = [self._verdict(t, f, d) for t, f, d in zip(
-            texts, batch.column("finish_reason").to_pylist(), schema_decoded_flags(batch))]
-        verdicts = [(score, correct) for score, correct, _ in judged]
-        shapes = [shape for _, _, shape in judged]
-        batch = drop_request_columns(batch)
-        return (batch.append_column(score_column(self.role), pa.array([v[0] for v in verdicts], pa.float64()))
-                .append_column(correct_column(self.role), pa.array([v[1] for v in verdicts], pa.bool_()))
-                .append_column(f"judge_{self.role}_verdict", pa.array(shapes, pa.string())))
-
-    def apply(self, rows: Dataset | None) -> Dataset:
-        requests = rows.map_batches(self._requests, batch_format="pyarrow")
-        return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
-            self._verdicts, batch_format="pyarrow")
+    def read(self, batch: pa.Table, replies: list[Reply]) -> pa.Table:
+        judged = [verdict(reply) for reply in replies]
+        return (batch.append_column(score_column(self.role),
+                                    pa.array([score for score, _, _ in judged], pa.float64()))
+                .append_column(correct_column(self.role),
+                               pa.array([correct for _, correct, _ in judged], pa.bool_()))
+                .append_column(f"judge_{self.role}_verdict",
+                               pa.array([shape for _, _, shape in judged], pa.string())))
 
 
 class JudgeFilter(RowFilter):
@@ -126,7 +101,7 @@ class JudgeFilter(RowFilter):
 
     name = "judge_filter"
 
-    def __init__(self, config: DictConfig) -> None:
+    def __init__(self, config: JudgeFilterConfig) -> None:
         self.weights = {judge.model: float(judge.weight) for judge in config.judges}
         self.threshold = float(config.threshold)
         self.requires = tuple(c for role in self.weights for c in (score_column(role), correct_column(role)))

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omegaconf import DictConfig
-
+from synth.config.scalequest import LanguageFilterConfig
 from synth.stages.base import RowFilter
 
 
@@ -17,9 +16,10 @@ class LanguageFilter(RowFilter):
     """Drops `empty`, `too_short` and `non_ascii` questions."""
 
     name = "language_filter"
+    funnel_label = "language"
     requires = ("question",)
 
-    def __init__(self, config: DictConfig) -> None:
+    def __init__(self, config: LanguageFilterConfig) -> None:
         self.min_chars = int(config.min_chars)
 
     def reason(self, row: dict[str, Any]) -> str | None:

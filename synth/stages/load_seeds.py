@@ -12,17 +12,17 @@ from typing import Any
 
 import pyarrow as pa
 import ray
-from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.config.concept_methods import SeedsConfig
 from synth.data_files import BAD_RECORD, DataFileError, parse_record
 from synth.row_ids import stable_id
-from synth.stages.base import SOURCE_LINE, Stage, with_drop_reasons
+from synth.stages.base import Stage, with_drop_reasons
 
-PACKAGED_SEEDS = ("champ",)
+SOURCE_LINE = "source_line"  # a seed row's line in the JSONL file it was read from
 
 
-class SeedLoadingStage(Stage):
+class LoadSeedsStage(Stage):
     """Rows `id`, `question`, `solution` (null when the seeds have none), `seed_topics`
     (the seeds' own topic label when `topic_field` names one) and, for JSONL seeds, the
     record's `source_line`; empty questions dropped as `empty`, malformed records as
@@ -30,8 +30,9 @@ class SeedLoadingStage(Stage):
 
     name = "load_seeds"
     reads, writes = "seeds", "seeds"
+    local_columns = (SOURCE_LINE,)
 
-    def __init__(self, config: DictConfig) -> None:
+    def __init__(self, config: SeedsConfig) -> None:
         self.config = config
 
     def describe(self) -> str:

@@ -70,6 +70,7 @@ class BestOfNStage(Stage):
     """Keeps one sample per question, the best by reward; adds `num_samples` and `num_answered`."""
 
     name = "best_of_n"
+    funnel_label = "reward"
     reads, writes = "samples", "questions"
     requires = (*SAMPLE_COLUMNS, REWARD)
 

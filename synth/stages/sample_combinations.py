@@ -14,11 +14,11 @@ from pathlib import Path
 import networkx as nx
 import pyarrow as pa
 import ray
-from omegaconf import DictConfig, OmegaConf
 from ray.data import Dataset
 
 from synth.concepts.combination_source import COMBINATION_SCHEMA, combination_dataset
 from synth.concepts.concept_graph import KP, TOPIC, load_graph
+from synth.config.concept_methods import ConceptSamplingConfig
 from synth.quality.duplicate_resolution import EXACT, find_duplicates
 from synth.quality.text_normalization import hash64
 from synth.shuffle_sizing import partitions_for
@@ -63,13 +63,13 @@ def can_sample(graph: nx.Graph, method: str) -> bool:
 COMBINATION_PARQUET_BYTES = 64  # about what one sampled combination takes in Parquet
 
 
-class CombinationSamplingStage(Stage):
+class SampleCombinationsStage(Stage):
     """Source of `id`, `kind`, `topics`, `knowledge_points` rows (reads graph/, not its input)."""
 
     name = "sample_combinations"
     reads, writes = "seeds", "combinations"
 
-    def __init__(self, config: DictConfig, method: str, graph_dir: Path, run_seed: int,
+    def __init__(self, config: ConceptSamplingConfig, method: str, graph_dir: Path, run_seed: int,
                  num_partitions: int | None) -> None:
         self.config = config
         self.method = method
@@ -78,8 +78,7 @@ class CombinationSamplingStage(Stage):
         self.num_partitions = num_partitions
 
     def options(self) -> dict:
-        return {key: OmegaConf.to_container(self.config[key]) if OmegaConf.is_config(self.config[key])
-                else self.config[key] for key in SAMPLER_OPTIONS[self.method]}
+        return {key: getattr(self.config, key) for key in SAMPLER_OPTIONS[self.method]}
 
     def describe(self) -> str:
         sampler = "random walks" if self.method == "mathscale" else "KP combinations"

@@ -20,19 +20,11 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
-from omegaconf import DictConfig
-from ray.data import Dataset
 
-from synth.engines.base import Engine
-from synth.prompt_templates import append_requests, drop_request_columns, fill_template
-from synth.row_ids import derived_seed
-from synth.stages.base import Stage, with_drop_reasons
-from synth.structured_replies import (
-    read_structured_reply,
-    reply_mode,
-    schema_decoded_flags,
-    structured_failure,
-)
+from synth.config.scalequest import SolvabilityConfig
+from synth.prompt_templates import fill_template
+from synth.stages.base import with_drop_reasons
+from synth.stages.prompted import PromptedStage, Reply
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
 SOLVABLE_SCHEMA = {"type": "object", "properties": {"solvable": {"type": "boolean"}},
@@ -45,55 +37,39 @@ def parse_solvable(text: str | None) -> bool | None:
     return None if match is None else match.group(1).lower() == "yes"
 
 
-def solvability_drop_reason(finish_reason: str, solvable: bool | None,
-                            schema_decoded: bool | None = None) -> str | None:
+def solvable(reply: Reply) -> bool | None:
+    """One verdict: strictly under the schema, else the first standalone yes/no."""
+    if reply.finish == "error":
+        return None
+    if reply.schema_decoded:
+        return None if reply.data is None else reply.data["solvable"]
+    return parse_solvable(reply.text)
+
+
+def solvability_drop_reason(reply: Reply, verdict: bool | None) -> str | None:
     """Why a question is dropped, or None to keep it."""
-    if finish_reason == "error":
-        return "engine_error"
-    if solvable is None:
-        return structured_failure(finish_reason) if schema_decoded else "solvability_unparseable"
-    return None if solvable else "unsolvable"
+    if verdict is None:
+        return reply.failure or "solvability_unparseable"
+    return None if verdict else "unsolvable"
 
 
-class SolvabilityFilter(Stage):
+class SolvabilityFilter(PromptedStage):
     """Adds `solvable` (null when unread); drops `unsolvable`, `solvability_unparseable`,
-    `engine_error`."""
+    `engine_error` (and, under the schema, `truncated`, `schema_violation`)."""
 
     name = "solvability_filter"
     requires = ("id", "question")
+    funnel_label = "solvability"
+    reply_shape = SOLVABLE_SCHEMA
+    keeps_started_reply = False  # the verdict is the judge's words, never the started prefix
+    config: SolvabilityConfig
 
-    def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
-        self.config = config
-        self.engine = engine
-        self.run_seed = run_seed
-        self.reply_schema, self.reply_decoding = reply_mode(config, engine, SOLVABLE_SCHEMA)
+    def prompts(self, batch: pa.Table) -> list[str]:
+        return [fill_template(self.config.prompt, question=q)
+                for q in batch.column("question").to_pylist()]
 
-    def _requests(self, batch: pa.Table) -> pa.Table:
-        prompts = [fill_template(self.config.prompt, question=q)
-                   for q in batch.column("question").to_pylist()]
-        seeds = [derived_seed(self.run_seed, self.name, i) for i in batch.column("id").to_pylist()]
-        return append_requests(batch, prompts, self.config, seeds, self.reply_schema)
-
-    def _solvable(self, reply: str | None, finish: str, schema_decoded: bool | None) -> bool | None:
-        """One verdict: strictly under the schema, else the first standalone yes/no."""
-        if finish == "error":
-            return None
-        if schema_decoded:
-            data = read_structured_reply(reply, self.reply_schema)
-            return None if data is None else data["solvable"]
-        return parse_solvable(reply)
-
-    def _verdicts(self, batch: pa.Table) -> pa.Table:
-        replies = batch.column("generated_text").to_pylist()  # the judge's words only
-        finishes = batch.column("finish_reason").to_pylist()
-        decoded = schema_decoded_flags(batch)
-        solvable = [self._solvable(*row) for row in zip(replies, finishes, decoded)]
-        batch = drop_request_columns(batch)
-        batch = batch.append_column("solvable", pa.array(solvable, pa.bool_()))
-        return with_drop_reasons(batch, [solvability_drop_reason(*row)
-                                         for row in zip(finishes, solvable, decoded)])
-
-    def apply(self, rows: Dataset | None) -> Dataset:
-        requests = rows.map_batches(self._requests, batch_format="pyarrow")
-        return self.engine.generate(requests, chat=not self.config.chat_template).map_batches(
-            self._verdicts, batch_format="pyarrow")
+    def read(self, batch: pa.Table, replies: list[Reply]) -> pa.Table:
+        verdicts = [solvable(reply) for reply in replies]
+        batch = batch.append_column("solvable", pa.array(verdicts, pa.bool_()))
+        return with_drop_reasons(batch, [solvability_drop_reason(reply, verdict)
+                                         for reply, verdict in zip(replies, verdicts)])

@@ -1,7 +1,5 @@
-"""`synth train`: the model-training steps of the methods (ScaleQuest's QFT and QPO).
-
-Each kind is a module with `train(cfg) -> TrainingOutcome` and a config schema of the same
-`pipeline:` name. Adding a trainer is one line here plus its schema:
+"""`synth train`: the model-training steps of the methods (ScaleQuest's QFT and QPO); each is a
+pipeline kind (synth/kinds/) whose entry is a module's `train(cfg) -> TrainingOutcome`:
 
     question_texts    questions -> `prefix + question + end_of_turn` texts (QFT data)
     qft               QFT: load questions, run `sft` on Ray Train
@@ -17,21 +15,18 @@ Each kind is a module with `train(cfg) -> TrainingOutcome` and a config schema o
 
 from __future__ import annotations
 
-import importlib
 from typing import Callable
 
 from omegaconf import DictConfig
 
+from synth.kinds import Command, kind_named
 from synth.training.ray_train_runner import TrainingOutcome
-
-# Training kind (`synth train KIND`, the config's `pipeline:`) -> module exposing `train(cfg)`.
-TRAINERS: dict[str, str] = {
-    "qft": "synth.training.qft",
-    "qpo": "synth.training.qpo",
-    "difficulty": "synth.difficulty.training",
-}
 
 
 def trainer_for(kind: str) -> Callable[[DictConfig], TrainingOutcome]:
-    """The `train(cfg)` function of `kind`; imported only when asked for (it pulls in torch)."""
-    return importlib.import_module(TRAINERS[kind]).train
+    """The `train(cfg)` function of training kind `kind`; imported only when asked for (it
+    pulls in torch)."""
+    found = kind_named(kind)
+    if found.command != Command.train:
+        raise ValueError(f"{kind} is not a training kind")
+    return found.entry_point()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from synth.engines.base import finish_drop_reason
 from synth.quality.text_normalization import normalized_words
 from synth.structured_replies import read_structured_reply
 
@@ -35,7 +36,7 @@ _LEADING_LABEL = re.compile(
 def draft_failure(question: str, finish_reason: str) -> str | None:
     """Why a drafted question cannot be paired, or None (a truncated draft can)."""
     if finish_reason == "error":
-        return "question_engine_error"
+        return f"question_{finish_drop_reason(finish_reason)}"
     if not question.strip():
         return "question_empty"
     return None
@@ -57,10 +58,8 @@ def read_rewrite(text: str | None, schema_decoded: bool | None) -> str | None:
 
 def rewrite_failure(question: str, rewrite: str | None, finish_reason: str) -> str | None:
     """Why a rewrite cannot be the chosen side, or None; `rewrite` None: it failed its schema."""
-    if finish_reason == "error":
-        return "rewrite_engine_error"
-    if finish_reason == "length":
-        return "rewrite_truncated"
+    if finish_drop_reason(finish_reason):
+        return f"rewrite_{finish_drop_reason(finish_reason)}"
     if rewrite is None:
         return "rewrite_schema_violation"
     if not rewrite:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
+from synth.run.directory import RunDirectory
 from synth.training.base_models import absolute_model_reference
 from synth.training.question_texts import load_questions, qft_texts
 from synth.training.ray_train_runner import TrainingOutcome, fit_on_ray_train
@@ -27,7 +28,7 @@ def train(cfg: DictConfig) -> TrainingOutcome:
     from synth.ray_session import start_ray
 
     texts = qft_texts(load_questions(cfg.questions), cfg.template)
-    run_dir = (Path(cfg.run.output_dir) / cfg.run.name).expanduser().resolve()
+    run_dir = RunDirectory.for_config(cfg)
     output_dir = Path(cfg.output_dir).expanduser().resolve()
     start_ray(cfg.ray)
     loop_config = {
@@ -40,5 +41,5 @@ def train(cfg: DictConfig) -> TrainingOutcome:
         "seed": cfg.run.seed,
     }
     metrics = fit_on_ray_train(sft_worker_loop, loop_config, cfg.scaling,
-                               storage_dir=run_dir / "ray_train", name="qft")
+                               storage_dir=run_dir.ray_train_dir, name="qft")
     return TrainingOutcome(output_dir, {**metrics, "num_questions": len(texts)})

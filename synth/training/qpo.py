@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from omegaconf import DictConfig, OmegaConf
 
 from synth.engines import build_engine
+from synth.run.directory import RunDirectory
+from synth.run.storage import parquet_dataset, run_path
 from synth.training.base_models import absolute_model_reference
 from synth.training.dpo import dpo_worker_loop
 from synth.training.qpo_pairs import build_preference_pairs
@@ -31,16 +32,17 @@ def train(cfg: DictConfig) -> TrainingOutcome:
     """Run QPO as `cfg` (pipeline: qpo) says; returns where the pairs and the checkpoint went."""
     from synth.ray_session import start_ray
 
-    run_dir = (Path(cfg.run.output_dir) / cfg.run.name).expanduser().resolve()
+    run_dir = RunDirectory.for_config(cfg)
     output_dir = Path(cfg.output_dir).expanduser().resolve()
     start_ray(cfg.ray)
     generator = build_engine(cfg.generate.model, cfg.models[cfg.generate.model])
     optimizer = build_engine(cfg.rewrite.model, cfg.models[cfg.rewrite.model])
-    report = build_preference_pairs(cfg, generator, optimizer, run_dir / "qpo_pairs")
+    report = build_preference_pairs(cfg, generator, optimizer, run_dir.qpo_pairs_dir)
     if report.num_pairs == 0:
         raise NoPreferencePairsError(f"QPO: none of {report.num_questions} questions made a "
                                      f"preference pair (failures: {report.failures})")
-    pairs = pq.read_table(report.pairs_dir, columns=["prompt", "chosen", "rejected"]).to_pylist()
+    pairs = parquet_dataset(run_path(report.pairs_dir)).to_table(
+        columns=["prompt", "chosen", "rejected"]).to_pylist()
     loop_config = {
         "pairs": pairs,
         "base_model": absolute_model_reference(cfg.base_model),
@@ -50,7 +52,7 @@ def train(cfg: DictConfig) -> TrainingOutcome:
         "seed": cfg.run.seed,
     }
     metrics = fit_on_ray_train(dpo_worker_loop, loop_config, cfg.scaling,
-                               storage_dir=run_dir / "ray_train", name="qpo")
+                               storage_dir=run_dir.ray_train_dir, name="qpo")
     failed = ", ".join(f"{reason} {count}" for reason, count in sorted(report.failures.items()))
     where = (f"{report.pairs_dir} ({report.num_pairs} of {report.num_questions} questions; "
              f"failed: {failed or 'none'})")

@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 from omegaconf import DictConfig
 
+from synth.run.storage import storage_location
+
 
 @dataclass(frozen=True)
 class TrainingOutcome:
@@ -54,7 +56,7 @@ def fit_on_ray_train(worker_loop: Callable[[dict[str, Any]], dict[str, float]],
             resources_per_worker=dict(scaling.resources_per_worker) or None,
             accelerator_type=scaling.accelerator_type,
         ),
-        run_config=RunConfig(name=name, storage_path=str(storage_dir.resolve())),
+        run_config=RunConfig(name=name, storage_path=storage_location(storage_dir)),
     )
     return dict(trainer.fit().return_value or {})
 

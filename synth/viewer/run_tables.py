@@ -17,8 +17,8 @@ from typing import Any
 
 import pyarrow.dataset as pads
 
-from synth.run_directory import RunDirectory
-from synth.run_storage import arrow_dataset
+from synth.run.directory import RunDirectory
+from synth.run.storage import arrow_dataset
 
 STAGE_FOLDER = re.compile(r"^(\d+)_(.+)$")
 FINAL = "final"

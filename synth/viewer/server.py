@@ -44,7 +44,7 @@ def create_app(run_root: Path):
         report = run.read_record(run.report_dir / "report.json") or {}
         plots = sorted(p.name for p in run.report_dir.glob("*.png")) \
             if run.report_dir.exists() else []
-        graph = run.read_record(run.root / "graph" / "stats.json")
+        graph = run.read_record(run.graph_dir / "stats.json")
         return {"root": str(run_root), "summary": summary, "cost": report.get("cost"),
                 "decontamination": report.get("decontamination"), "plots": plots,
                 "config": run.config_path.read_text() if run.config_path.exists() else "",

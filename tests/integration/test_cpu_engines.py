@@ -9,7 +9,7 @@ import pyarrow as pa
 import ray
 from omegaconf import OmegaConf
 
-from synth.config.schema import ModelConfig, SamplingConfig
+from synth.config.common import ModelConfig, SamplingConfig
 from synth.engines import build_engine
 from synth.engines.base import SAMPLING_TYPE, sampling_params
 

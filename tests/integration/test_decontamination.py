@@ -8,8 +8,9 @@ import random
 from omegaconf import OmegaConf
 
 from synth.benchmarks.benchmark_sets import packaged_benchmark
-from synth.config.schema import BenchmarkConfig, DecontaminationConfig
-from synth.stages.decontaminate import DecontaminationStage
+from synth.config.common import BenchmarkConfig
+from synth.config.quality import DecontaminationConfig
+from synth.stages.decontaminate import DecontaminateStage
 from tests.conftest import TEST_DATA
 
 BENCHMARKS = {"gsm8k": "gsm8k_test", "math": "math_test"}
@@ -39,7 +40,7 @@ def test_verbatim_and_lightly_edited_benchmark_questions_are_removed(ray_cluster
             + [{"id": f"math-edited-{i}", "question": q.replace("$", "") + " Explain."}
                for i, q in enumerate(math)]
             + [{"id": f"unrelated-{i}", "question": q} for i, q in enumerate(unrelated)])
-    stage = DecontaminationStage(_config())
+    stage = DecontaminateStage(_config())
     out = {r["id"]: r for r in stage.apply(ray_cluster.data.from_items(rows)).take_all()}
     for row_id, row in out.items():
         if row_id.startswith("unrelated"):
@@ -50,7 +51,7 @@ def test_verbatim_and_lightly_edited_benchmark_questions_are_removed(ray_cluster
 
 
 def test_short_texts_only_match_whole(ray_cluster):
-    stage = DecontaminationStage(_config())
+    stage = DecontaminateStage(_config())
     assert stage.overlap.find("What is $1 + 1$?") is None
     assert stage.overlap.find("") is None
 
@@ -59,8 +60,8 @@ def test_the_report_counts_removals_per_benchmark_and_method_with_examples(ray_c
     from synth.quality.benchmark_ngrams import VerbatimOverlapIndex, gram_hashes
     from synth.quality.text_normalization import normalized_words
     from synth.report.contamination_examples import contamination_markdown, contamination_section
-    from synth.run_directory import RunDirectory
-    from synth.stage_stats import count_stage_output
+    from synth.run.directory import RunDirectory
+    from synth.run.stage_counts import count_stage_output
     from tests.benchmark_edits import change_numbers
 
     gsm8k = _first("gsm8k", 40)
@@ -77,7 +78,7 @@ def test_the_report_counts_removals_per_benchmark_and_method_with_examples(ray_c
     config = _config()
     run_dir = RunDirectory(tmp_path / "run")
     stage_dir = run_dir.stage_path(2, "decontaminate")
-    DecontaminationStage(config).apply(ray_cluster.data.from_items(rows)).write_parquet(str(stage_dir))
+    DecontaminateStage(config).apply(ray_cluster.data.from_items(rows)).write_parquet(str(stage_dir))
     record = {"stage": "decontaminate", **count_stage_output(stage_dir, ("contaminated_by", "contamination"))}
     cfg = OmegaConf.create({"decontamination": config})
     section = contamination_section(cfg, run_dir, {"stages": [record]})

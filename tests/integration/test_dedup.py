@@ -8,8 +8,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from synth.benchmarks.benchmark_sets import packaged_benchmark
-from synth.config.schema import DedupConfig
-from synth.stages.deduplicate import DeduplicateStage
+from synth.config.quality import DedupConfig
+from synth.stages.dedup import DedupStage
 
 
 def _questions(count: int) -> list[str]:
@@ -45,7 +45,7 @@ def planted_rows():
 
 
 def _dedup(ray_cluster, rows, blocks: int) -> dict[str, dict]:
-    stage = DeduplicateStage(OmegaConf.structured(DedupConfig))
+    stage = DedupStage(OmegaConf.structured(DedupConfig))
     dataset = ray_cluster.data.from_items(rows).repartition(blocks)
     return {row["id"]: row for row in stage.apply(dataset).take_all()}
 
@@ -80,7 +80,7 @@ def test_semantic_dedup_catches_paraphrases_minhash_misses(ray_cluster, tmp_path
     ]
     config = OmegaConf.structured(DedupConfig)
     config.semantic, config.semantic_threshold = True, 0.8
-    first, rerun = DeduplicateStage(config), DeduplicateStage(config)
+    first, rerun = DedupStage(config), DedupStage(config)
     for stage in (first, rerun):  # as the runner does: the embedding model's store in the run
         (role,) = stage.model_roles
         role.open_store(str(tmp_path / "requests" / role.store_name))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from synth.config.scalequest_filters_schema import DifficultyTrainingPipelineConfig
-from synth.config.schema import ModelConfig
+from synth.config.common import ModelConfig
+from synth.config.difficulty_training import DifficultyTrainingPipelineConfig
 from synth.difficulty import build_difficulty_labels
 from synth.difficulty.labels import seed_items
 from tests.conftest import TEST_DATA

@@ -17,11 +17,12 @@ import ray
 from omegaconf import OmegaConf
 from scipy.stats import spearmanr
 
-from synth.config.schema import ModelConfig
+from synth.config.common import ModelConfig
 from synth.difficulty import DifficultyScorer
 from synth.difficulty.labels import labels_dir
 from synth.difficulty.training import holdout_split
 from tests.trained_models import NUM_SAMPLES, NUM_SEEDS, fail_probability
+
 
 def test_labels_are_fail_rates_of_the_sampled_solver(difficulty_training):
     cfg, _ = difficulty_training

@@ -1,5 +1,6 @@
 """A run whose output_dir is object storage: the quickstart writes, is killed mid-solve,
-replays its answered requests and resumes on an S3 server.
+replays its answered requests and resumes on an S3 server; `synth eval` and `synth train`
+keep their run directories there too.
 
 The server is moto's, a real HTTP S3 endpoint on localhost; Ray Data workers (pyarrow's S3
 filesystem) and the driver's bookkeeping (s3fs) both reach it through AWS_ENDPOINT_URL, as they
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import pyarrow.dataset as pads
 import pytest
+import yaml
 
-from synth.run_storage import run_path
+from synth.run.storage import run_path
 from synth.viewer.row_details import row_details
 from synth.viewer.run_tables import FINAL, RowFilter, RunTables
 from tests.llama_server import free_port
@@ -148,3 +150,42 @@ def test_a_bucket_that_cannot_be_written_is_refused_by_the_dry_run(s3_env: dict[
     assert err.startswith("synth: config error: run.output_dir: cannot write "
                           "s3://no-such-bucket/runs/quickstart ("), err
     assert "bucket" in err.lower(), err
+
+
+def no_local_uri_folder() -> None:
+    """An s3:// location read as a local path would leave a folder named `s3:` behind."""
+    assert not (REPO / "s3:").exists()
+
+
+def test_eval_writes_its_run_to_object_storage(s3_env: dict[str, str], tmp_path: Path) -> None:
+    config = yaml.safe_load((REPO / "pipelines" / "eval_cpu.yaml").read_text())
+    for benchmark in config["benchmarks"]:
+        benchmark["limit"] = 2
+    path = tmp_path / "eval_on_s3.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run([sys.executable, "-m", "synth.cli", "eval", str(path),
+                             f"run.output_dir=s3://{BUCKET}/evals", "run.name=on_s3",
+                             "sampling.max_tokens=32", "models.model.threads=1"],
+                            cwd=REPO, env=s3_env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    s3 = s3_filesystem()
+    root = f"{BUCKET}/evals/on_s3"
+    metrics = json.loads(s3.cat(f"{root}/eval/metrics.json"))
+    assert metrics["micro"]["items"] == 4
+    assert s3.glob(f"{root}/eval/items/*.parquet") and s3.exists(f"{root}/config.yaml")
+    assert s3.exists(f"{root}/eval/metrics.md")
+    no_local_uri_folder()
+
+
+def test_training_keeps_its_run_on_object_storage(s3_env: dict[str, str], tmp_path: Path) -> None:
+    checkpoint = tmp_path / "qft"
+    result = subprocess.run([sys.executable, "-m", "synth.cli", "train", "qft",
+                             "pipelines/qft_cpu.yaml", f"run.output_dir=s3://{BUCKET}/train",
+                             f"output_dir={checkpoint}", "questions.limit=8", "train.max_steps=1",
+                             "train.max_length=64", "train.per_device_batch_size=2"],
+                            cwd=REPO, env=s3_env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (checkpoint / "config.json").is_file()  # the checkpoint the engines load: local
+    s3 = s3_filesystem()
+    assert s3.find(f"{BUCKET}/train/qft_cpu/ray_train")  # Ray Train's run storage
+    no_local_uri_folder()

@@ -15,7 +15,7 @@ from omegaconf import OmegaConf
 from synth.engines.base import Completion, CompletionWorker, replica_guard
 from synth.engines.model_role import on_model_replicas
 from synth.engines.request_replay import with_request_keys
-from synth.error_table import write_error_table
+from synth.run.error_table import write_error_table
 
 POISON = "POISON"
 

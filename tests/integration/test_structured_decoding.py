@@ -17,12 +17,12 @@ from omegaconf import OmegaConf
 from synth.concepts.champ_seeds import champ_seed_records
 from synth.concepts.concept_reply import MAX_SCHEMA_CONCEPT_CHARS, concept_reply_schema
 from synth.concepts.problem_reply import PROBLEM_SCHEMA
+from synth.config.common import ModelConfig
 from synth.config.loading import load_config
-from synth.config.schema import ModelConfig
 from synth.engines import build_engine
 from synth.engines.llama_cpp_engine import load_llama
 from synth.engines.packaged_models import resolve_gguf
-from synth.stages.extract_concepts import ConceptExtractionStage
+from synth.stages.extract_concepts import ExtractConceptsStage
 from synth.stages.judge_problems import VERDICT_SCHEMA, JudgeStage
 from synth.stages.solvability_filter import SOLVABLE_SCHEMA
 from synth.structured_replies import SCHEMA_DECODED, read_structured_reply, schema_text
@@ -69,7 +69,7 @@ def constrained(request, ray_cluster, llama_server, tmp_path_factory):
     if request.param == "http":
         extract, judge = (OmegaConf.merge(s, {"chat_template": None}) for s in (extract, judge))
     engine = engine_for(request.param, llama_server)
-    extraction = ConceptExtractionStage(extract, engine, 0, name_topics=False)
+    extraction = ExtractConceptsStage(extract, engine, 0, name_topics=False)
     judging = JudgeStage(OmegaConf.merge(judge, {"structured": True}), "j", engine, 0)
     assert extraction.reply_decoding == judging.reply_decoding == "reply: JSON schema"
     with pytest.MonkeyPatch.context() as patch:
@@ -102,7 +102,7 @@ def test_constrained_judges_parse_as_the_schema(constrained):
 def test_the_same_stages_work_unconstrained(ray_cluster):
     extract, judge = gsdp_cpu_sections()
     engine = engine_for("llama_cpp", None)
-    extraction = ConceptExtractionStage(OmegaConf.merge(extract, {"structured": False}), engine,
+    extraction = ExtractConceptsStage(OmegaConf.merge(extract, {"structured": False}), engine,
                                         0, name_topics=False)
     rows = extraction.apply(seeds().limit(8)).take_all()
     assert all(row[SCHEMA_DECODED] is None for row in rows)

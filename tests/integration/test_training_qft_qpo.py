@@ -18,8 +18,8 @@ import pytest
 import ray
 from omegaconf import OmegaConf
 
+from synth.config.common import ModelConfig, SamplingConfig
 from synth.config.loading import load_config
-from synth.config.schema import ModelConfig, SamplingConfig
 from synth.engines import build_engine
 from synth.engines.base import SAMPLING_TYPE, sampling_params
 from synth.training.rewrite_goals import GOALS

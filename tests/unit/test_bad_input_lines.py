@@ -13,10 +13,10 @@ import pytest
 from omegaconf import OmegaConf
 
 from synth.cli import main
+from synth.config.concept_methods import SeedsConfig
 from synth.config.loading import load_config
-from synth.config.schema import SeedsConfig
 from synth.data_files import PREFLIGHT_LINES
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 
 GOOD = b'{"question": "What is 2+2?", "solution": "\\\\boxed{4}"}\n'
 FILES = {  # name: (content, what the line says is wrong)
@@ -103,7 +103,7 @@ def test_only_the_first_lines_are_read_before_ray(tmp_path: Path, capsys, no_ray
 
 
 def test_a_malformed_seed_met_mid_run_is_a_counted_bad_record_with_its_line(ray_cluster, tmp_path: Path):
-    from synth.stages.load_seeds import SeedLoadingStage
+    from synth.stages.load_seeds import LoadSeedsStage
 
     lines = [json.dumps({"question": f"What is {n} + 1?", "solution": f"\\boxed{{{n + 1}}}"})
              for n in range(5)]
@@ -113,7 +113,7 @@ def test_a_malformed_seed_met_mid_run_is_a_counted_bad_record_with_its_line(ray_
     path = tmp_path / "seeds.jsonl"
     path.write_text("\n".join(lines) + "\n")
     seeds = OmegaConf.structured(SeedsConfig(path=str(path)))  # as if the bad lines were past the pre-flight window
-    rows = sorted(SeedLoadingStage(seeds).apply(None).take_all(), key=lambda row: row["source_line"])
+    rows = sorted(LoadSeedsStage(seeds).apply(None).take_all(), key=lambda row: row["source_line"])
     assert [row["source_line"] for row in rows] == [1, 2, 3, 4, 5, 7]
     assert [row["drop_reason"] for row in rows] == [None, None, "bad_record", None, "bad_record", None]
     assert [row["question"] for row in rows if row["drop_reason"] is None] == [
@@ -123,11 +123,11 @@ def test_a_malformed_seed_met_mid_run_is_a_counted_bad_record_with_its_line(ray_
 def test_seeds_the_hub_cannot_give_are_one_line_before_any_model(monkeypatch):
     """The Hub cannot be asked before Ray starts without network; the seed stage asks it first
     and an answer it cannot get is the same kind of one-line input error (exit 2)."""
-    from synth.data_files import DataFileError
-    from synth.stages.load_seeds import SeedLoadingStage
-
     import datasets.config
     import huggingface_hub.constants
+
+    from synth.data_files import DataFileError
+    from synth.stages.load_seeds import LoadSeedsStage
 
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -136,7 +136,7 @@ def test_seeds_the_hub_cannot_give_are_one_line_before_any_model(monkeypatch):
         monkeypatch.setattr(module, flag, True)  # read at import: set where a test imported it
     seeds = OmegaConf.structured(SeedsConfig(hf_dataset="no-such-owner/no-such-seeds"))
     with pytest.raises(DataFileError) as raised:
-        SeedLoadingStage(seeds).apply(None)
+        LoadSeedsStage(seeds).apply(None)
     message = str(raised.value)
     assert message.startswith("seeds: cannot load hf_dataset 'no-such-owner/no-such-seeds' (")
     assert "\n" not in message

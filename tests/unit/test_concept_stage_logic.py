@@ -10,17 +10,17 @@ import pyarrow.dataset as pads
 import pytest
 from omegaconf import OmegaConf
 
-from synth.config.schema import GSDPPipelineConfig, JudgeConfig
+from synth.config.concept_methods import GSDPPipelineConfig, JudgeConfig
 from synth.engines.base import Completion
 from synth.pipelines.concept_methods import graph_dir
 from synth.runner import run_pipeline
-from synth.stages.build_concept_graph import ConceptGraphStage
-from synth.stages.extract_concepts import ConceptExtractionStage
+from synth.stages.concept_graph import ConceptGraphStage
+from synth.stages.extract_concepts import ExtractConceptsStage
 from synth.stages.final_pairs import CONCEPT_COLUMNS, FINAL_COLUMNS, FinalPairsStage
-from synth.stages.generate_from_concepts import ConceptGenerationStage
+from synth.stages.generate_from_concepts import GenerateFromConceptsStage
 from synth.stages.judge_problems import JudgeFilter, JudgeStage
-from synth.stages.load_seeds import SeedLoadingStage
-from synth.stages.sample_combinations import CombinationSamplingStage
+from synth.stages.load_seeds import LoadSeedsStage
+from synth.stages.sample_combinations import SampleCombinationsStage
 from tests.scripted_engine import ScriptedEngine
 
 NUM_GOOD_SEEDS = 8  # seed i names kp i and kp i+1: a chain, so every combination kind exists
@@ -88,11 +88,11 @@ def concept_run(ray_cluster, tmp_path_factory):
     cfg.judge.threshold = 0.85
     engines = {"strict": ScriptedEngine("strict", strict_judge),
                "lenient": ScriptedEngine("lenient", lenient_judge)}
-    stages = [SeedLoadingStage(cfg.seeds),
-              ConceptExtractionStage(cfg.extract, ScriptedEngine("extractor", extractor), 0),
+    stages = [LoadSeedsStage(cfg.seeds),
+              ExtractConceptsStage(cfg.extract, ScriptedEngine("extractor", extractor), 0),
               ConceptGraphStage(cfg.graph, "gsdp", graph_dir(cfg)),
-              CombinationSamplingStage(cfg.sample, "gsdp", graph_dir(cfg), 0, 2),
-              ConceptGenerationStage(cfg.generate, ScriptedEngine("generator", generator),
+              SampleCombinationsStage(cfg.sample, "gsdp", graph_dir(cfg), 0, 2),
+              GenerateFromConceptsStage(cfg.generate, ScriptedEngine("generator", generator),
                                      graph_dir(cfg) / "seeds.parquet", 0),
               *(JudgeStage(cfg.judge, role, engine, 0) for role, engine in engines.items()),
               JudgeFilter(cfg.judge),

@@ -71,7 +71,7 @@ def test_every_question_is_voted_once_whatever_the_blocks_and_partitions(ray_clu
     import ray
     from omegaconf import OmegaConf
 
-    from synth.config.schema import ConsensusConfig
+    from synth.config.scalequest import ConsensusConfig
     from synth.shuffle_sizing import PARTITION_BYTES, sized_shuffles
     from synth.stages.consensus import ConsensusStage
 

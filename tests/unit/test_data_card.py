@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 
 from synth.config.loading import load_config
 from synth.report.data_card import DATA_FILES, data_card_markdown
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 from synth.runner import write_empty_dataset
 from tests.fake_finished_run import (
     FINAL_SCHEMA,

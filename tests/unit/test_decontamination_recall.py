@@ -15,7 +15,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from synth.benchmarks.benchmark_sets import packaged_benchmark
-from synth.config.schema import DecontaminationConfig
+from synth.config.quality import DecontaminationConfig
 from synth.quality.benchmark_overlap import MASKED_NGRAM, NGRAM, BenchmarkOverlap
 from tests.benchmark_edits import EDITS, edited_items
 from tests.conftest import TEST_DATA

@@ -12,9 +12,10 @@ import ray
 from omegaconf import OmegaConf
 
 from synth.config.errors import ConfigError
-from synth.config.scalequest_filters_schema import validate_difficulty
-from synth.config.schema import DifficultyConfig, ModelConfig
+from synth.config.loading import load_config
+from synth.config.scalequest import DifficultyConfig
 from synth.stages.difficulty_filter import DifficultyFilter, difficulty_bin, keep_probabilities
+from tests.config_overrides import QUICKSTART, overrides
 
 EDGES = [0.0, 1 / 3, 2 / 3, 1.0]
 NUM_ROWS = 2000
@@ -96,17 +97,16 @@ def test_histogram_resampling_matches_target_shares(ray_cluster):
 
 
 def test_validation_names_the_key(tmp_path):
-    models = OmegaConf.create({"difficulty_scorer": OmegaConf.structured(
-        ModelConfig(engine="transformers", model=str(tmp_path)))})
-    good = OmegaConf.structured(DifficultyConfig(enabled=True, mode="histogram"))
-    validate_difficulty(good, models)
+    scorer = ["models.difficulty_scorer.engine=transformers",
+              f"models.difficulty_scorer.model={tmp_path}"]
+    good = [*scorer, "difficulty.enabled=true", "difficulty.mode=histogram"]
+    load_config(QUICKSTART, good)
     cases = [({"mode": "top"}, "^difficulty.mode: "), ({"model": "x"}, "^difficulty.model: "),
              ({"histogram_edges": [0.0, 0.5, 0.4]}, "^difficulty.histogram_edges: "),
              ({"target_shares": [0.5, 0.5]}, "^difficulty.target_shares: needs one share per bin"),
              ({"target_shares": [0.0, 0.0, 0.0]}, "^difficulty.target_shares: ")]
     for change, message in cases:
         with pytest.raises(ConfigError, match=message):
-            validate_difficulty(OmegaConf.merge(good, change), models)
-    models.difficulty_scorer.model = str(tmp_path / "not-trained-yet")
+            load_config(QUICKSTART, [*good, *overrides("difficulty", change)])
     with pytest.raises(ConfigError, match="^models.difficulty_scorer.model: "):
-        validate_difficulty(good, models)
+        load_config(QUICKSTART, [*good, f"models.difficulty_scorer.model={tmp_path / 'not-trained-yet'}"])

@@ -9,15 +9,14 @@ import pyarrow as pa
 import pytest
 from omegaconf import OmegaConf
 
+from synth.config.common import ModelConfig
+from synth.config.difficulty_training import DifficultyTrainingPipelineConfig
 from synth.config.errors import ConfigError
-from synth.config.scalequest_filters_schema import (
-    DifficultyTrainingPipelineConfig,
-    validate_difficulty_training,
-)
-from synth.config.schema import ModelConfig
+from synth.config.loading import load_config
 from synth.difficulty.labels import FailRateLabeller, seed_items
 from synth.difficulty.regression_head import freeze_all_but_last
 from synth.difficulty.training import holdout_split, rank_correlation
+from tests.config_overrides import overrides
 
 
 def training_config(seeds_path) -> OmegaConf:
@@ -25,6 +24,7 @@ def training_config(seeds_path) -> OmegaConf:
     cfg.run.name = "scorer"
     cfg.models["solver"] = ModelConfig(engine="llama_cpp", model="smollm2-135m-instruct")
     cfg.train.seeds.path = str(seeds_path)
+    cfg.train.sampling.max_tokens = 256  # leaves the solver's 2048-token context room for a prompt
     return cfg
 
 
@@ -93,9 +93,10 @@ def test_only_the_head_norm_and_last_layers_train():
         "score.weight", "model.norm.weight"}
 
 
-def test_validation_names_the_key(seeds_file):
-    good = training_config(seeds_file)
-    validate_difficulty_training(good)
+def test_validation_names_the_key(seeds_file, tmp_path):
+    path = tmp_path / "difficulty.yaml"
+    OmegaConf.save(training_config(seeds_file), path)
+    load_config(path)
     cases = [({"solver": "nobody"}, "^train.solver: "),
              ({"num_samples": 0}, "^train.num_samples: "),
              ({"prompt": "Solve it."}, r"^train.prompt: must contain \{question\}"),
@@ -110,6 +111,5 @@ def test_validation_names_the_key(seeds_file):
              ({"learning_rate": 0.0}, "^train.learning_rate: ")]
     for change, message in cases:
         with pytest.raises(ConfigError, match=message):
-            validate_difficulty_training(OmegaConf.merge(good, {"train": change}))
-    validate_difficulty_training(OmegaConf.merge(
-        good, {"train": {"seeds": {"path": None, "packaged": "champ"}}}))
+            load_config(path, overrides("train", change))
+    load_config(path, overrides("train", {"seeds": {"path": None, "packaged": "champ"}}))

@@ -9,7 +9,7 @@ import importlib.util
 import pytest
 from omegaconf import OmegaConf
 
-from synth.config.schema import ModelConfig
+from synth.config.common import ModelConfig
 from synth.engines import build_engine
 from synth.engines.http_engine import completion_from_response, redact, retry_wait
 from synth.engines.llm_rows import (

@@ -18,7 +18,7 @@ from synth.engines.request_replay import (
     still_to_send,
     with_request_keys,
 )
-from synth.run_directory import RunDirectory
+from synth.run.directory import RunDirectory
 
 
 def requests(count: int, seed_offset: int = 0) -> pa.Table:

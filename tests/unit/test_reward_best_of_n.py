@@ -12,9 +12,10 @@ import pytest
 import ray
 from omegaconf import OmegaConf
 
+from synth.config.common import ModelConfig
 from synth.config.errors import ConfigError
-from synth.config.scalequest_filters_schema import validate_reward
-from synth.config.schema import ModelConfig, RewardConfig
+from synth.config.loading import load_config
+from synth.config.scalequest import RewardConfig
 from synth.engines.llm_rows import ORIGINAL_ROW
 from synth.engines.model_role import ScoringWorker, on_model_replicas
 from synth.engines.request_replay import REPLAYED, RequestStore
@@ -27,6 +28,7 @@ from synth.stages.reward_scoring import (
     best_of_n_reasons,
     best_sample_index,
 )
+from tests.config_overrides import QUICKSTART, overrides
 
 
 def sample(index: int, reward: float | None, status: str = "ok") -> dict:
@@ -171,13 +173,10 @@ def test_reward_model_processor_config_and_build(tmp_path):
 
 
 def test_validation_names_the_key(tmp_path):
-    models = OmegaConf.create({
-        "reward": OmegaConf.structured(ModelConfig(engine="llama_cpp",
-                                                   model="smollm2-135m-instruct")),
-        "rm": OmegaConf.structured(ModelConfig(engine="vllm", model=str(tmp_path)))})
-    judge = OmegaConf.structured(RewardConfig(enabled=True))
-    validate_reward(judge, models)
-    validate_reward(OmegaConf.merge(judge, {"kind": "reward_model", "model": "rm"}), models)
+    judge = ["models.reward.engine=llama_cpp", "models.reward.model=smollm2-135m-instruct",
+             "models.rm.engine=vllm", f"models.rm.model={tmp_path}", "reward.enabled=true"]
+    load_config(QUICKSTART, judge)
+    load_config(QUICKSTART, [*judge, "reward.kind=reward_model", "reward.model=rm"])
     cases = [({"kind": "oracle"}, "^reward.kind: "), ({"keep": "all"}, "^reward.keep: "),
              ({"model": "nobody"}, "^reward.model: "),
              ({"prompt": "Is {solution} right?"}, r"^reward.prompt: must contain \{question\}"),
@@ -185,7 +184,8 @@ def test_validation_names_the_key(tmp_path):
              ({"kind": "reward_model", "model": "rm", "task_type": "embed"}, "^reward.task_type: ")]
     for change, message in cases:
         with pytest.raises(ConfigError, match=message):
-            validate_reward(OmegaConf.merge(judge, change), models)
-    models.reward.model = "/no/such/checkpoint"
+            load_config(QUICKSTART, [*judge, *overrides("reward", change)])
+    # an engine whose own checks pass whatever the model, so the judge's check is the one met
     with pytest.raises(ConfigError, match="^models.reward.model: the generative judge"):
-        validate_reward(judge, models)
+        load_config(QUICKSTART, [*judge, "models.reward.engine=vllm",
+                                 "models.reward.model=/no/such/checkpoint"])

@@ -8,7 +8,8 @@ import pytest
 import ray
 from omegaconf import OmegaConf
 
-from synth.config.schema import ModelConfig, RewardConfig
+from synth.config.common import ModelConfig
+from synth.config.scalequest import RewardConfig
 from synth.rewards import build_reward_scorer
 from synth.rewards.generative_judge import GenerativeJudgeWorker, single_token_ids
 

@@ -12,12 +12,12 @@ import pytest
 from omegaconf import OmegaConf
 from upath import UPath
 
+from synth.config.common import check_storage_scheme
 from synth.config.errors import ConfigError
-from synth.config.validation import _check_storage_scheme
-from synth.error_table import write_error_table
-from synth.run_directory import RunDirectory
-from synth.run_storage import is_local, remove_tree, run_path
-from synth.stage_stats import count_stage_output
+from synth.run.directory import RunDirectory
+from synth.run.error_table import write_error_table
+from synth.run.stage_counts import count_stage_output
+from synth.run.storage import is_local, remove_tree, run_path
 
 CONFIG = OmegaConf.create({"pipeline": "scalequest", "run": {"name": "r", "resume": True,
                                                             "output_dir": "memory://runs"}})
@@ -79,6 +79,6 @@ def test_resume_refuses_a_different_config_on_object_storage(memory_run: RunDire
 
 def test_unknown_storage_scheme_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"run.output_dir: 'nosuch://bucket/runs'"):
-        _check_storage_scheme("nosuch://bucket/runs")
-    _check_storage_scheme("memory://runs")
-    _check_storage_scheme("runs")
+        check_storage_scheme("nosuch://bucket/runs")
+    check_storage_scheme("memory://runs")
+    check_storage_scheme("runs")

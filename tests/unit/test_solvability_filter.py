@@ -11,10 +11,11 @@ import ray
 from omegaconf import OmegaConf
 
 from synth.config.errors import ConfigError
-from synth.config.scalequest_filters_schema import validate_solvability
-from synth.config.schema import ModelConfig, SolvabilityConfig
+from synth.config.loading import load_config
+from synth.config.scalequest import SolvabilityConfig
 from synth.engines.base import Completion
 from synth.stages.solvability_filter import SolvabilityFilter, parse_solvable
+from tests.config_overrides import QUICKSTART
 from tests.scripted_engine import ScriptedEngine
 
 
@@ -113,14 +114,12 @@ def test_cpu_pipeline_prompt_is_few_shot_and_raw():
 
 
 def test_validation_names_the_key():
-    models = OmegaConf.create({"solver": OmegaConf.structured(ModelConfig(engine="llama_cpp",
-                                                                          model="x"))})
-    good = OmegaConf.structured(SolvabilityConfig(enabled=True))
-    validate_solvability(good, models)
+    good = ["solvability.enabled=true", "solvability.sampling.max_tokens=8"]
+    load_config(QUICKSTART, good)
     with pytest.raises(ConfigError, match="^solvability.model: "):
-        validate_solvability(OmegaConf.merge(good, {"model": "judge"}), models)
+        load_config(QUICKSTART, [*good, "solvability.model=judge"])
     with pytest.raises(ConfigError, match=r"^solvability.prompt: must contain \{question\}"):
-        validate_solvability(OmegaConf.merge(good, {"prompt": "Solvable?"}), models)
+        load_config(QUICKSTART, [*good, "solvability.prompt=Solvable?"])
     with pytest.raises(ConfigError, match="^solvability.sampling.top_p: "):
-        validate_solvability(OmegaConf.merge(good, {"sampling": {"top_p": 0}}), models)
-    validate_solvability(OmegaConf.merge(good, {"enabled": False, "model": "judge"}), models)
+        load_config(QUICKSTART, [*good, "solvability.sampling.top_p=0"])
+    load_config(QUICKSTART, [*good, "solvability.enabled=false", "solvability.model=judge"])

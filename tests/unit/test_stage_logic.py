@@ -9,14 +9,14 @@ import pyarrow.dataset as pads
 import pytest
 from omegaconf import OmegaConf
 
-from synth.config.schema import ScaleQuestPipelineConfig
+from synth.config.scalequest import ScaleQuestPipelineConfig
 from synth.engines.base import Completion
 from synth.runner import run_pipeline
 from synth.stages.consensus import ConsensusStage
 from synth.stages.final_pairs import FINAL_COLUMNS, FinalPairsStage
-from synth.stages.generate_questions import QuestionGenerationStage
+from synth.stages.generate_questions import GenerateQuestionsStage
 from synth.stages.language_filter import LanguageFilter
-from synth.stages.solve_questions import SolveStage
+from synth.stages.solve import SolveStage
 from tests.scripted_engine import ScriptedEngine
 
 # Question i (by seed order) is one of these shapes; solutions depend on the question text.
@@ -63,7 +63,7 @@ def scripted_config(tmp_path, num_questions=60):
 def scripted_stages(cfg):
     generator = ScriptedEngine("generator", generator_script)
     solver = ScriptedEngine("solver", solver_script)
-    return [QuestionGenerationStage(cfg.generate, generator, cfg.run.seed),
+    return [GenerateQuestionsStage(cfg.generate, generator, cfg.run.seed),
             LanguageFilter(cfg.language_filter),
             SolveStage(cfg.solve, solver, cfg.run.seed),
             ConsensusStage(cfg.consensus, cfg.solve.num_samples),

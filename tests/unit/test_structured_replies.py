@@ -18,23 +18,24 @@ from omegaconf import OmegaConf
 
 from synth.concepts.concept_reply import concept_reply_schema
 from synth.concepts.problem_reply import PROBLEM_SCHEMA
-from synth.config.errors import ConfigError
-from synth.config.loading import load_config
-from synth.config.schema import (
+from synth.config.common import ModelConfig
+from synth.config.concept_methods import (
     ConceptExtractionConfig,
     ConceptGenerationConfig,
     JudgeFilterConfig,
-    ModelConfig,
-    SolvabilityConfig,
 )
+from synth.config.errors import ConfigError
+from synth.config.loading import load_config
+from synth.config.scalequest import SolvabilityConfig
 from synth.engines import build_engine
 from synth.engines.base import Completion
 from synth.engines.http_engine import HttpWorker
 from synth.engines.llm_rows import vllm_request, vllm_result
 from synth.engines.request_replay import request_keys
-from synth.stages.extract_concepts import ConceptExtractionStage
-from synth.stages.generate_from_concepts import _to_problems
+from synth.stages.extract_concepts import ExtractConceptsStage
+from synth.stages.generate_from_concepts import to_problems
 from synth.stages.judge_problems import VERDICT_SCHEMA, JudgeStage
+from synth.stages.prompted import read_replies
 from synth.stages.solvability_filter import SOLVABLE_SCHEMA, SolvabilityFilter
 from synth.structured_replies import (
     RESPONSE_SCHEMA,
@@ -107,7 +108,7 @@ def extraction_script(prompt: str, params: dict) -> Completion:
 
 def test_extraction_reads_constrained_replies_strictly_and_fallbacks_leniently(ray_cluster):
     config = OmegaConf.structured(ConceptExtractionConfig(max_knowledge_points=5))
-    stage = ConceptExtractionStage(config, constraining(extraction_script), 0, name_topics=False)
+    stage = ExtractConceptsStage(config, constraining(extraction_script), 0, name_topics=False)
     assert stage.reply_decoding == "reply: JSON schema"
     items = [{"id": key, "question": f"[{key}] problem", "solution": None, "seed_topics": ["t"]}
              for key in EXTRACTION_REPLIES]
@@ -131,7 +132,7 @@ def test_the_same_stage_works_unconstrained(ray_cluster):
         return Completion('Sure: {"topics": ["algebra"], "knowledge_points": ["linear '
                           'equations"]}', 40, 12, "stop")
 
-    stage = ConceptExtractionStage(config, constraining(free_text), 0)
+    stage = ExtractConceptsStage(config, constraining(free_text), 0)
     assert stage.reply_decoding == "reply: free text (structured: false)"
     rows = rows_of(stage, [{"id": "a", "question": "Solve x + 1 = 2.", "solution": None,
                             "seed_topics": None}])
@@ -192,7 +193,8 @@ def test_a_generated_problem_under_the_schema_gets_its_answer_boxed():
     batch = pa.table({"generated_text": [r[0] for r in replies],
                       "finish_reason": [r[1] for r in replies],
                       SCHEMA_DECODED: pa.array([r[2] for r in replies], pa.bool_())})
-    rows = _to_problems(batch, None, "", PROBLEM_SCHEMA).to_pylist()
+    replies = read_replies(batch.column("generated_text").to_pylist(), batch, PROBLEM_SCHEMA)
+    rows = to_problems(batch, replies).to_pylist()
     assert rows[0]["solution"] == "3 * 4 = 12.\n\nThe final answer is $\\boxed{12}$."
     assert rows[0]["answer"] == "12" and rows[0]["drop_reason"] is None
     assert rows[1]["solution"] == "2^5 = \\boxed{32}" and rows[1]["answer"] == "32"

@@ -9,7 +9,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from synth.benchmarks.benchmark_sets import load_benchmark, packaged_benchmark
-from synth.config.schema import BenchmarkConfig
+from synth.config.common import BenchmarkConfig
 from tests import checkout_boundary
 from tests.checkout_boundary import REPO, is_beside_checkout
 from tests.conftest import TEST_DATA

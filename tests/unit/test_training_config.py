@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from synth.cli import main
 from synth.config.errors import ConfigError
 from synth.config.loading import load_config
-from synth.config.training_schema import DPOSettings, QPOConfig, SFTSettings
+from synth.config.training import DPOSettings, QPOConfig, SFTSettings
 
 PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
 
@@ -133,6 +133,14 @@ def test_cli_config_errors_are_one_line_and_exit_2(capsys):
     error = capsys.readouterr().err.strip()
     assert error.startswith("synth: config error: train.learning_rate:")
     assert "\n" not in error
+
+
+def test_a_checkpoint_directory_on_object_storage_is_refused(capsys):
+    assert main(["train", "qft", str(PIPELINES / "qft_cpu.yaml"), "run.output_dir=s3://bucket/runs"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == ("synth: config error: output_dir: must be a local path or a shared mount "
+                     "(checkpoints are saved and loaded from disk; only run.output_dir may be "
+                     "object storage) (got 's3://bucket/runs/qft_cpu/checkpoint')")
 
 
 def test_cli_kind_must_match_the_config(capsys):

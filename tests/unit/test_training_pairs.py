@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
-from synth.config.training_schema import QPOConfig, RewriteConfig
+from synth.config.training import QPOConfig, RewriteConfig
 from synth.engines.base import Completion
 from synth.training.preference_pairs import (
     PAIR_COLUMNS,

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
-from synth.config.training_schema import ChatTurnConfig, QuestionSourceConfig
+from synth.config.training import ChatTurnConfig, QuestionSourceConfig
 from synth.training.question_texts import (
     QuestionSourceError,
     load_questions,

@@ -26,12 +26,18 @@ def run_path(location: str) -> Path:
     """`location` as a path object: a pathlib.Path for local paths and file:// URIs, a UPath
     for every other URI."""
     path = UPath(location)
-    return Path(path.path) if path.protocol in ("", "file", "local") else path
+    return Path(path.path).expanduser() if path.protocol in ("", "file", "local") else path
 
 
 def is_local(path: Path) -> bool:
     """True for paths on this machine's filesystem (renames are atomic there)."""
     return not isinstance(path, UPath) or path.protocol == ""
+
+
+def storage_location(path: Path) -> str:
+    """`path` as libraries that take a string want it (Ray Train's `storage_path`, Ray Data's
+    writers): the URI of an object-storage path, the absolute form of a local one."""
+    return str(path.resolve()) if is_local(path) else str(path)
 
 
 def remove_tree(path: Path) -> None:
@@ -63,3 +69,18 @@ def arrow_dataset(files: list[Path]) -> pads.Dataset:
 
     return pads.dataset([f.path for f in files], format="parquet",
                         filesystem=PyFileSystem(FSSpecHandler(files[0].fs)))
+
+
+def parquet_dataset(path: Path) -> pads.Dataset | None:
+    """The Parquet files under `path`, or None when the stage wrote no rows."""
+    files = sorted(path.glob("*.parquet"), key=str)
+    return arrow_dataset(files) if files else None
+
+
+def parquet_bytes(path: Path) -> int:
+    """The size on storage of the Parquet files under `path`."""
+    dataset = parquet_dataset(path)
+    if dataset is None:
+        return 0
+    infos = dataset.filesystem.get_file_info(dataset.files)
+    return sum(info.size or 0 for info in infos)

@@ -10,13 +10,17 @@
       errors/01_<stage>.parquet rows an engine could not answer, with `engine_error` and `stage`
       requests/<role>/         every answered model request, persisted as its batch finished
       logs/                    the full traceback of an unexpected error (failure_lines.py)
+      graph/                   MathScale/GSDP: the concept graph (nodes, edges, stats)
+      eval/                    `synth eval`: per-item results and metrics
+      qpo_pairs/               `synth train qpo`: the preference pairs it trained on
+      ray_train/               `synth train qft|qpo`: Ray Train's run storage
       summary.json             funnel, tokens, seconds
 
 A stage is written to `<dir>.partial`, renamed into place, and only then gets its record: a
 killed run restarted with the same command redoes the unfinished stage and never keeps half of
 its rows twice, while its model requests that had been answered are replayed from requests/
-instead of sent again (engines/request_replay.py). On object storage (no atomic rename, see run_storage.py) a stage
-is written in place and the record alone marks it complete.
+instead of sent again (engines/request_replay.py). On object storage (no atomic rename, see
+storage.py) a stage is written in place and the record alone marks it complete.
 
 A run grows when it is rerun under the same name with larger counts only (GROWABLE_COUNTS):
 every stage is redone, since each one's rows change, but requests/ stays, so only the new
@@ -34,7 +38,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from synth.config.errors import ConfigError
-from synth.run_storage import is_local, remove_tree
+from synth.run.storage import is_local, remove_tree, run_path
 
 # Counts a rerun may raise without starting over; None (no limit) is the largest value.
 GROWABLE_COUNTS = ("generate.num_questions", "solve.num_samples", "sample.num_combinations",
@@ -52,6 +56,17 @@ class RunDirectory:
         self.card_path = self.dataset_dir / "README.md"
         self.report_dir = root / "report"
         self.summary_path = root / "summary.json"
+        self.logs_dir = root / "logs"
+        self.graph_dir = root / "graph"
+        self.eval_dir = root / "eval"
+        self.qpo_pairs_dir = root / "qpo_pairs"
+        self.ray_train_dir = root / "ray_train"
+
+    @classmethod
+    def for_config(cls, cfg: DictConfig) -> RunDirectory:
+        """`<run.output_dir>/<run.name>`, on local disk or object storage alike: the one place
+        every command finds its run directory."""
+        return cls(run_path(cfg.run.output_dir) / cfg.run.name)
 
     def stage_path(self, position: int, name: str) -> Path:
         return self.root / "stages" / f"{position:02d}_{name}"

@@ -8,21 +8,19 @@ the consensus stage decides per question.
 from __future__ import annotations
 
 import pyarrow as pa
-from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.answers.extraction import extract_answer
-from synth.engines.base import Engine, sampling_column
+from synth.config.scalequest import SolveConfig
+from synth.engines.base import Engine, finish_drop_reason, sampling_column
 from synth.row_ids import derived_seed
 from synth.stages.base import Stage
 
 
 def response_status(finish_reason: str, answer: str | None) -> str:
     """Classify one response; only `ok` responses take part in the vote."""
-    if finish_reason == "error":
-        return "engine_error"
-    if answer is None:
-        return "truncated" if finish_reason == "length" else "no_final_answer"
+    if finish_reason == "error" or answer is None:
+        return finish_drop_reason(finish_reason) or "no_final_answer"
     return "ok"
 
 
@@ -34,7 +32,7 @@ class SolveStage(Stage):
     requires = ("id", "question")
     count_columns = ("response_status",)
 
-    def __init__(self, config: DictConfig, engine: Engine, run_seed: int) -> None:
+    def __init__(self, config: SolveConfig, engine: Engine, run_seed: int) -> None:
         self.config = config
         self.engine = engine
         self.run_seed = run_seed

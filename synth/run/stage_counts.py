@@ -18,31 +18,15 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 
 from synth.engines.base import ENGINE_CPU_COLUMN, ENGINE_GPU_COLUMN, ENGINE_NODE_COLUMN
 from synth.engines.request_replay import REPLAYED
-from synth.run_storage import arrow_dataset, driver_batches
-from synth.structured_replies import SCHEMA_DECODED
+from synth.run.storage import driver_batches, parquet_dataset
 from synth.stages.base import DROP_REASON
+from synth.structured_replies import SCHEMA_DECODED
 
 SUMMED_COLUMNS = {"num_input_tokens": "tokens_in", "num_generated_tokens": "tokens_out",
                   ENGINE_CPU_COLUMN: "engine_cpu_seconds", ENGINE_GPU_COLUMN: "gpu_seconds"}
-
-
-def parquet_dataset(path: Path) -> pads.Dataset | None:
-    """The Parquet files under `path`, or None when the stage wrote no rows."""
-    files = sorted(path.glob("*.parquet"), key=str)
-    return arrow_dataset(files) if files else None
-
-
-def parquet_bytes(path: Path) -> int:
-    """The size on storage of the Parquet files under `path`."""
-    dataset = parquet_dataset(path)
-    if dataset is None:
-        return 0
-    infos = dataset.filesystem.get_file_info(dataset.files)
-    return sum(info.size or 0 for info in infos)
 
 
 def value_counts(values: pa.Array) -> Counter[str]:

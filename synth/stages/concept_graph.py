@@ -16,7 +16,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import ray
-from omegaconf import DictConfig
 from ray.data import Dataset
 
 from synth.concepts.concept_graph import (
@@ -26,6 +25,7 @@ from synth.concepts.concept_graph import (
 )
 from synth.concepts.concept_text import canonical_concept
 from synth.concepts.kp_merging import merge_knowledge_points
+from synth.config.concept_methods import ConceptGraphConfig
 from synth.embeddings import EMBEDDING, EmbeddingModel
 from synth.engines.model_role import ModelRole
 from synth.stages.base import Stage, with_drop_reasons
@@ -57,7 +57,7 @@ class ConceptGraphStage(Stage):
     reads, writes = "seeds", "seeds"
     requires = SEED_COLUMNS
 
-    def __init__(self, config: DictConfig, method: str, graph_dir: Path) -> None:
+    def __init__(self, config: ConceptGraphConfig, method: str, graph_dir: Path) -> None:
         self.config = config
         self.method = method
         self.graph_dir = graph_dir

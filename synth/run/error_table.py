@@ -14,8 +14,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from synth.run_storage import driver_batches
-from synth.stage_stats import parquet_dataset
+from synth.run.storage import driver_batches, parquet_dataset
 
 ERROR_COLUMN = "engine_error"
 

@@ -10,9 +10,9 @@ key with Ray Data shuffles; within a group the smallest id survives. Dropped row
 from __future__ import annotations
 
 import pyarrow as pa
-from omegaconf import DictConfig
 from ray.data import Dataset
 
+from synth.config.quality import DedupConfig
 from synth.embeddings import EMBEDDING, EmbeddingModel, embedding_array, embedding_matrix
 from synth.engines.model_role import ModelRole
 from synth.quality.duplicate_resolution import (
@@ -77,12 +77,13 @@ def _mark_duplicates(batch: pa.Table) -> pa.Table:
     return with_drop_reasons(batch.drop_columns(["duplicate_kind"]), reasons)
 
 
-class DeduplicateStage(Stage):
+class DedupStage(Stage):
     """Marks `exact_duplicate`, `near_duplicate` and `semantic_duplicate` rows."""
 
     name = "dedup"
+    local_columns = ("duplicate_of",)
 
-    def __init__(self, config: DictConfig) -> None:
+    def __init__(self, config: DedupConfig) -> None:
         self.config = config
         self.requires = ("id", config.column)
         self.bander = MinHashBander(config.ngram_size, config.num_perm, config.threshold)

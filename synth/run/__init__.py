@@ -1,0 +1,11 @@
+"""A run's directory and what the runner keeps in it, one module each:
+
+    directory      the layout (config, stages/, final/, report/, errors/, requests/, logs/),
+                   completion markers, resume and growth; `RunDirectory.for_config(cfg)` for
+                   every command (`synth run`, `eval`, `train`, `graph`)
+    storage        local paths and object-storage URIs (s3://, gs://) behind one Path type
+    stage_counts   a finished stage's record: rows kept, drop reasons, tokens, requests
+    error_table    the rows an engine could not answer, per stage
+    summary        summary.json: every stage's record, tokens by role, totals
+    console_summary  the one screen `synth run` prints at the end
+"""
