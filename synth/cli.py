@@ -57,7 +57,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from synth.kinds import Command, kinds_run_by
+    from synth.kinds import kinds_run_by
 
     parser = argparse.ArgumentParser(prog="synth", description="Manufacture math reasoning datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
