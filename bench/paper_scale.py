@@ -209,9 +209,9 @@ def generated_for_solver(questions: int) -> int:
 
 def stage_table(large: dict[str, Any], small: dict[str, Any]) -> str:
     """The per-stage table of one plan at the large size, with its targets."""
-    generated = (f" ({large['generated']:,} generated)"
+    generated = (f"{large['generated']:,} generated, "
                  if large["generated"] != large["size"] else "")
-    lines = [(f"## {large['plan']} at {large['size']:,}{generated}: "
+    lines = [(f"## {large['plan']} at {large['size']:,}: {generated}"
               f"{large['final_rows']:,} final pairs, "
               f"{large['wall_s']:,.0f} s wall, {large['core_s']:,.0f} core-s"),
              ("| stage | rows in | rows out | rows/s | wall s | core s | s per 1M rows | "
