@@ -20,6 +20,8 @@ import importlib
 from synth.config.errors import ConfigError
 from synth.kinds.kind import Command, PipelineKind
 
+# Imported to list the kinds (`synth train`'s choices, every config load), so a kind module
+# imports schemas only; what its checks need (models, files: Ray) it imports inside them.
 KIND_MODULES = (
     "synth.kinds.scalequest",
     "synth.kinds.concept_methods",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from omegaconf import DictConfig
 
 from synth.config.difficulty_training import DifficultyTrainingPipelineConfig
-from synth.config.validation import loads_with_transformers, require
 from synth.kinds import register_kind
 from synth.kinds.kind import Command, PipelineKind
 
 
 def check_scorer_base(cfg: DictConfig, typed: DifficultyTrainingPipelineConfig) -> None:
     """The scorer is a transformers model: a packaged one or a local checkpoint."""
+    from synth.config.validation import loads_with_transformers, require  # see KIND_MODULES
+
     require(loads_with_transformers(typed.train.base_model), "train.base_model",
             "must be a packaged model name or a local Hugging Face checkpoint directory",
             typed.train.base_model)

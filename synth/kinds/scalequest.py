@@ -8,13 +8,14 @@ from omegaconf import DictConfig
 
 from synth.config.common import EngineKind
 from synth.config.scalequest import RewardKeep, RewardKind, ScaleQuestPipelineConfig
-from synth.config.validation import loads_with_transformers, require
 from synth.kinds import register_kind
 from synth.kinds.kind import Command, PipelineKind
 
 
 def check_scalequest(cfg: DictConfig, typed: ScaleQuestPipelineConfig) -> None:
     """The vote needs enough samples; the scorer roles need what their kind loads."""
+    from synth.config.validation import loads_with_transformers, require  # see KIND_MODULES
+
     solve, consensus, reward = typed.solve, typed.consensus, typed.reward
     votes_by_consensus = not (reward.enabled and reward.keep == RewardKeep.best)
     require(not votes_by_consensus or solve.num_samples >= consensus.min_votes,

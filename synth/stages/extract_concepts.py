@@ -77,7 +77,7 @@ class ExtractConceptsStage(PromptedStage):
 
     def read(self, batch: pa.Table, replies: list[Reply]) -> pa.Table:
         found = [self.concepts(reply) for reply in replies]
-        reasons = ["engine_error" if reply.finish == "error" else concepts.reason
+        reasons = [finish_drop_reason(reply.finish) if reply.finish == "error" else concepts.reason
                    for reply, concepts in zip(replies, found)]
         labels = batch.column("seed_topics").to_pylist()
         topics = [label or concepts.topics for label, concepts in zip(labels, found)]

@@ -48,13 +48,10 @@ def to_problems(batch: pa.Table, replies: list[Reply]) -> pa.Table:
     answers = [extract_answer(p.solution) if p.solution else None for p in problems]
     reasons = []
     for reply, found, answer in zip(replies, problems, answers):
-        if reply.finish == "error":
-            reasons.append("engine_error")
-        elif found.reason in ("truncated", "schema_violation"):
-            reasons.append(found.reason)
+        if reply.finish == "error" or found.reason in ("truncated", "schema_violation"):
+            reasons.append(reply.failure or found.reason)
         elif found.reason or answer is None:
-            reasons.append(finish_drop_reason(reply.finish) if reply.finish == "length"
-                           else found.reason or "no_final_answer")
+            reasons.append(finish_drop_reason(reply.finish) or found.reason or "no_final_answer")
         else:
             reasons.append(None)
     batch = (batch.append_column("question", pa.array([p.question for p in problems], pa.string()))

@@ -47,9 +47,7 @@ class Reply:
     def failure(self) -> str | None:
         """The drop reason the reply gives by itself: `engine_error`; under a schema,
         `truncated` or `schema_violation` when it could not be read; None otherwise."""
-        if self.finish == "error":
-            return "engine_error"
-        if self.schema_decoded and self.data is None:
+        if self.finish == "error" or (self.schema_decoded and self.data is None):
             return finish_drop_reason(self.finish) or "schema_violation"
         return None
 
