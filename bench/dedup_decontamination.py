@@ -5,7 +5,8 @@
 One million questions perturbed from real GSM8K/MATH test questions (synthetic_inputs.py)
 are written to Parquet, then each stage runs exactly as a pipeline runs it: read the Parquet,
 `DedupStage` (exact hash + MinHash LSH with the default config) or
-`DecontaminateStage` (13-gram overlap with the packaged GSM8K and MATH test sets),
+`DecontaminateStage` (13-gram and masked 4-gram overlap with the packaged GSM8K and MATH
+test sets),
 write Parquet. The same-run baseline is a plain Parquet copy of the same rows through Ray
 Data, so the ratio says how much slower than moving the rows the stage is.
 Target: <= 5 minutes for each stage at 1M rows on 2 cores, i.e. >= 3,334 rows/s.

@@ -1,21 +1,25 @@
 """Find the benchmark item a text copies: verbatim (13-gram) or lightly edited (masked n-grams).
 
-One `BenchmarkOverlap` holds both indexes of every benchmark. A text is normalised and masked
-once, whatever the number of benchmarks, and checked by the methods in the configured order;
-the first hit names the benchmark, the matched item's index and the method that caught it.
+One `BenchmarkOverlap` holds both indexes of every benchmark. Texts are checked a batch at a
+time: each is normalised and masked once, whatever the number of benchmarks, and its grams are
+hashed and looked up together with the batch's (see `word_grams`). The methods run in the
+configured order; the first hit names the benchmark, the matched item's index and the method.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from synth.quality.benchmark_ngrams import VerbatimOverlapIndex, gram_hashes
-from synth.quality.masked_overlap import MaskedOverlapIndex, masked_grams, masked_words
+from synth.quality.benchmark_ngrams import VerbatimOverlapIndex
+from synth.quality.masked_overlap import MaskedOverlapIndex, masked_words
 from synth.quality.text_normalization import normalized_words
+from synth.quality.word_grams import word_grams
 
 NGRAM = "ngram"  # shares a verbatim n-gram (13 words by default) with an item, or equals it
 MASKED_NGRAM = "masked_ngram"  # an item with numbers, names or a clause changed, or reordered
 METHODS = (NGRAM, MASKED_NGRAM)
+CHUNK_TEXTS = 8192  # texts looked up together: bounds the (text, gram, item) arrays to tens of MB
 
 
 @dataclass(frozen=True)
@@ -59,21 +63,35 @@ class BenchmarkOverlap:
 
     def find(self, text: str | None) -> Contamination | None:
         """The first benchmark item `text` copies, by the first method that catches it."""
-        if not text:
-            return None
+        return self.find_all([text])[0]
+
+    def find_all(self, texts: Sequence[str | None]) -> list[Contamination | None]:
+        """`find` for every text, looked up a chunk at a time."""
+        found: list[Contamination | None] = []
+        for start in range(0, len(texts), CHUNK_TEXTS):
+            found.extend(self._find_chunk(texts[start:start + CHUNK_TEXTS]))
+        return found
+
+    def _find_chunk(self, texts: Sequence[str | None]) -> list[Contamination | None]:
+        found: list[Contamination | None] = [None] * len(texts)
         for method in self.methods:
+            pending = [row for row, text in enumerate(texts) if text and found[row] is None]
+            if not pending:
+                break
             if method == NGRAM:
-                words = normalized_words(text)
-                grams = gram_hashes(words, self.ngram_size)
-                for name, index in self.verbatim.items():
-                    item = index.match(words, grams)
-                    if item is not None:
-                        return Contamination(name, item, NGRAM)
+                word_lists = [normalized_words(texts[row]) for row in pending]
+                grams = word_grams(word_lists, self.ngram_size)
+                caught_by, hits = NGRAM, {name: index.matches(word_lists, grams)
+                                          for name, index in self.verbatim.items()}
             else:
-                words = masked_words(text)
-                grams = masked_grams(words, self.masked_ngram_size)
-                for name, index in self.masked.items():
-                    match = index.best_match(words, grams)
-                    if match is not None:
-                        return Contamination(name, match[0], MASKED_NGRAM)
-        return None
+                word_lists = [masked_words(texts[row]) for row in pending]
+                grams = word_grams(word_lists, self.masked_ngram_size, distinct=True)
+                caught_by, hits = MASKED_NGRAM, {
+                    name: [None if match is None else match[0]
+                           for match in index.best_matches(word_lists, grams)]
+                    for name, index in self.masked.items()}
+            for name, items in hits.items():  # benchmarks in the order they were added
+                for row, item in zip(pending, items):
+                    if item is not None and found[row] is None:
+                        found[row] = Contamination(name, item, caught_by)
+        return found

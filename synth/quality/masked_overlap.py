@@ -7,7 +7,7 @@ those, so this index compares *masked* word n-grams by *containment*:
 - **Masked words.** Every number becomes `#` and every capitalised word (names, and sentence
   starts, the same on both sides) becomes `@`, so changed numbers and swapped names do not
   change a single gram.
-- **Short grams, counted per item.** Texts are cut into `n`-word grams (5 by default): a
+- **Short grams, counted per item.** Texts are cut into `n`-word grams (4 by default): a
   reworded clause or a moved sentence breaks only the few grams that cross it. A row matches
   the benchmark item that has the largest share of its grams in the row, when that share is at
   least `min_containment`.
@@ -15,28 +15,28 @@ those, so this index compares *masked* word n-grams by *containment*:
   about which item was copied; grams in more than `max_items_per_gram` items are left out, and
   an item with fewer than `min_grams` telling grams is left to the verbatim check.
 
-Grams are hashed with a vectorised polynomial over per-word CRC32s (64-bit, stable across
-processes), so a lookup is a few numpy searches: fast enough for a million rows on two cores.
+Grams are hashed for a whole batch of texts at once (`word_grams`), and a batch is looked up
+with a few numpy searches over all its grams: fast enough for a million rows on two cores.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
+from collections import Counter
 from difflib import SequenceMatcher
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+
+from synth.quality.word_grams import Grams, expand_ranges, word_grams
 
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 CANDIDATE_SHARED = 2  # telling grams an item must share with a row to be aligned with it
-TOP_CANDIDATES = 3
-MAX_ALIGNED_GRAMS = 24  # longer items keep enough grams for containment; only short ones align  # at most this many candidates are aligned per row (most shared first)
+TOP_CANDIDATES = 3  # at most this many candidates are aligned per row (most shared first)
+MAX_ALIGNED_GRAMS = 24  # longer items keep enough grams for containment; only short ones align
 MIN_WHOLE_WORDS = 6  # a masked text this long or longer matches an item it equals outright
 # (shorter ones, "@ is # #", are shapes that many unrelated questions share)
-_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: spreads 32-bit word ids
 
 
 def masked_words(text: str | None) -> list[str]:
@@ -49,14 +49,8 @@ def masked_words(text: str | None) -> list[str]:
 
 
 def masked_grams(words: list[str], n: int) -> np.ndarray:
-    """The distinct 64-bit hashes of the n-word grams of `masked_words` (sorted)."""
-    if len(words) < n:
-        return np.empty(0, np.uint64)
-    ids = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words)) * _SPREAD
-    powers = np.array([pow(1_000_003, k, 2**64) for k in range(n)], dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        hashes = (sliding_window_view(ids, n) * powers).sum(axis=1, dtype=np.uint64)
-    return np.unique(hashes)
+    """The distinct hashes of the n-word grams of one text's `masked_words` (sorted)."""
+    return word_grams([words], n, distinct=True).hashes
 
 
 class MaskedOverlapIndex:
@@ -74,13 +68,14 @@ class MaskedOverlapIndex:
         for index, words in enumerate(self.item_words):
             if len(words) >= MIN_WHOLE_WORDS:
                 self.whole.setdefault(" ".join(words), index)
-        per_item = [masked_grams(words, n) for words in self.item_words]
-        grams = np.concatenate(per_item) if per_item else np.empty(0, np.uint64)
-        items = np.repeat(np.arange(len(per_item), dtype=np.int32), [g.size for g in per_item])
+        per_item = word_grams(self.item_words, n, distinct=True)
+        grams, items = per_item.hashes, per_item.rows
         _, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)
         telling = counts[inverse] <= max_items_per_gram
         grams, items = grams[telling], items[telling]
-        self.item_grams = np.bincount(items, minlength=len(per_item))
+        self.item_grams = np.bincount(items, minlength=len(self.item_words))
+        self.short_item_counts = {item: Counter(self.item_words[item]) for item in
+                                  np.flatnonzero(self.item_grams <= MAX_ALIGNED_GRAMS).tolist()}
         usable = self.item_grams[items] >= min_grams
         order = np.argsort(grams[usable], kind="stable")
         self.grams = grams[usable][order]
@@ -91,45 +86,62 @@ class MaskedOverlapIndex:
         """How many (gram, item) entries the index holds."""
         return int(self.grams.size)
 
-    def best_match(self, words: list[str], grams: np.ndarray) -> tuple[int, float] | None:
-        """(item index, score) of the item a text copies most, from the text's `masked_words`
-        and their `masked_grams`: its masked twin (score 1), else the item with the largest share
-        of its telling grams in the text when that reaches `min_containment`, else a short item
-        the text repeats in order; None when no item qualifies."""
-        whole = self.whole.get(" ".join(words)) if len(words) >= MIN_WHOLE_WORDS else None
-        if whole is not None:
-            return whole, 1.0
-        if self.grams.size == 0 or grams.size == 0:
-            return None
-        starts = np.searchsorted(self.grams, grams, side="left")
-        ends = np.searchsorted(self.grams, grams, side="right")
-        found = ends > starts
-        if not found.any():
-            return None
-        starts, ends = starts[found], ends[found]
-        positions = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)])
-        items, shared = np.unique(self.items[positions], return_counts=True)
-        containment = np.where(shared >= self.min_shared, shared / self.item_grams[items], 0.0)
-        best = int(np.argmax(containment))
-        if containment[best] >= self.min_containment:
-            return int(items[best]), float(containment[best])
-        return self._aligned_match(words, items, shared)
+    def best_matches(self, word_lists: list[list[str]],
+                     grams: Grams) -> list[tuple[int, float] | None]:
+        """Per text (its `masked_words`, and their distinct `word_grams` at this index's n, all
+        texts at once), the (item index, score) of the item it copies most: its masked twin
+        (score 1), else the item with the largest share of its telling grams in the text when
+        that reaches `min_containment`, else a short item the text repeats in order; None when
+        no item qualifies."""
+        found: list[tuple[int, float] | None] = [None] * len(word_lists)
+        if self.grams.size and grams.hashes.size:
+            starts = np.searchsorted(self.grams, grams.hashes, side="left")
+            ends = np.searchsorted(self.grams, grams.hashes, side="right")
+            positions, owners = expand_ranges(starts, ends)
+            # One key per (text, item) pair a found gram links; its count is the grams shared.
+            keys = grams.rows[owners] * len(self.item_words) + self.items[positions]
+            pairs, shared = np.unique(keys, return_counts=True)
+            rows, items = np.divmod(pairs, len(self.item_words))
+            containment = np.where(shared >= self.min_shared, shared / self.item_grams[items], 0.0)
+            # Per text, the highest containment; on a tie the lowest item index.
+            best = np.lexsort((items, -containment, rows))
+            texts, first = np.unique(rows[best], return_index=True)
+            bounds = np.searchsorted(rows, np.append(texts, len(word_lists)))
+            # Rows short of containment are aligned with their candidates, if they have any.
+            candidate = (shared >= CANDIDATE_SHARED) & (self.item_grams[items] <= MAX_ALIGNED_GRAMS)
+            with_candidates = np.add.reduceat(candidate, bounds[:-1]) > 0 if texts.size else []
+            for k, (row, pick) in enumerate(zip(texts.tolist(), best[first].tolist())):
+                if containment[pick] >= self.min_containment:
+                    found[row] = int(items[pick]), float(containment[pick])
+                elif with_candidates[k]:
+                    span = slice(bounds[k], bounds[k + 1])
+                    found[row] = self._aligned_match(word_lists[row], items[span][candidate[span]],
+                                                     shared[span][candidate[span]])
+        for row, words in enumerate(word_lists):
+            whole = self.whole.get(" ".join(words)) if len(words) >= MIN_WHOLE_WORDS else None
+            if whole is not None:
+                found[row] = whole, 1.0
+        return found
 
     def _aligned_match(self, words: list[str], items: np.ndarray,
                        shared: np.ndarray) -> tuple[int, float] | None:
-        """The candidate item (sharing telling grams with the row) whose masked words the row
-        repeats in order, `min_aligned` of them or more: a short item with one clause reworded
-        keeps too few grams for containment, but its words before and after the edit remain."""
-        eligible = (shared >= CANDIDATE_SHARED) & (self.item_grams[items] <= MAX_ALIGNED_GRAMS)
-        if not eligible.any():
-            return None
-        order = np.argsort(-shared[eligible], kind="stable")
-        top = items[eligible][order][:TOP_CANDIDATES]
+        """The candidate item (a short item sharing telling grams with the row; `shared` of
+        them) whose masked words the row repeats in order, `min_aligned` of them or more: a
+        short item with one clause reworded keeps too few grams for containment, but its words
+        before and after the edit remain."""
+        top = items[np.argsort(-shared, kind="stable")][:TOP_CANDIDATES]
         best: tuple[int, float] | None = None
-        for item in top:
-            item_words = self.item_words[int(item)]
+        row_counts = Counter(words)
+        for item in top.tolist():
+            item_words = self.item_words[item]
+            # Words repeated in order are common words: most candidates fall short on that
+            # count alone, which costs a small part of an alignment.
+            common = sum(min(count, row_counts[word])
+                         for word, count in self.short_item_counts[item].items())
+            if common / len(item_words) < self.min_aligned:
+                continue
             matcher = SequenceMatcher(None, item_words, words, autojunk=False)
             aligned = sum(block.size for block in matcher.get_matching_blocks()) / len(item_words)
             if aligned >= self.min_aligned and (best is None or aligned > best[1]):
-                best = (int(item), aligned)
+                best = (item, aligned)
         return best

@@ -17,7 +17,7 @@ from ray.data import Dataset
 
 from synth.benchmarks.benchmark_sets import BenchmarkSourceError, load_benchmark
 from synth.config.quality import DecontaminationConfig
-from synth.quality.benchmark_overlap import BenchmarkOverlap
+from synth.quality.benchmark_overlap import BenchmarkOverlap, Contamination
 from synth.stages.base import Stage, with_drop_reasons
 
 CONTAMINATED_BY = "contaminated_by"
@@ -28,15 +28,20 @@ CONTAMINATION_COLUMNS = (CONTAMINATED_BY, CONTAMINATED_ITEM, CONTAMINATION_METHO
 
 
 class OverlapMarker:
-    """Marks each row with the first benchmark item any of its text columns copies."""
+    """Marks each row with the first benchmark item any of its text columns copies (the columns
+    in order), looking a whole batch up at once."""
 
     def __init__(self, overlap: BenchmarkOverlap, columns: list[str]) -> None:
         self.overlap = overlap
         self.columns = columns
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        texts = zip(*(batch.column(c).to_pylist() for c in self.columns))
-        hits = [next((hit for hit in map(self.overlap.find, row) if hit), None) for row in texts]
+        hits: list[Contamination | None] = [None] * batch.num_rows
+        for column in self.columns:
+            texts = batch.column(column).to_pylist()
+            pending = [row for row, hit in enumerate(hits) if hit is None]
+            for row, hit in zip(pending, self.overlap.find_all([texts[row] for row in pending])):
+                hits[row] = hit
         batch = batch.drop_columns([c for c in CONTAMINATION_COLUMNS if c in batch.column_names])
         columns = {
             CONTAMINATED_BY: pa.array([h and h.benchmark for h in hits], pa.string()),

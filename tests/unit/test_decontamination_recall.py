@@ -74,3 +74,22 @@ def test_numbers_and_names_do_not_change_a_masked_gram():
     second = masked_words("Priya's ducks lay 1,250 eggs per day. She eats 7.5 for breakfast.")
     assert first == second
     assert (masked_grams(first, 4) == masked_grams(second, 4)).all()
+
+
+def test_a_texts_match_does_not_depend_on_the_batch_it_is_looked_up_in(default_overlap):
+    """Texts are looked up a batch at a time: grams never span two texts, and each text gets
+    what it gets alone, whatever its neighbours (edited items, clean text, empty and short)."""
+    from synth.quality.masked_overlap import masked_words
+    from synth.quality.word_grams import word_grams
+
+    overlap, questions = default_overlap
+    texts = [text for kind in EDITS for _, text in edited_items(questions["gsm8k_test"][:40], kind)]
+    texts += [None, "", "Add 2 and 3.", "A farmer plants 12 rows of corn. How many plants?"]
+    texts += questions["math_test"][:20]
+    assert overlap.find_all(texts) == [overlap.find(text) for text in texts]
+    assert sum(hit is not None for hit in overlap.find_all(texts)) >= 150
+
+    word_lists = [masked_words(text) for text in texts[:50]]
+    batch = word_grams(word_lists, 4)
+    for row, words in enumerate(word_lists):
+        assert (batch.hashes[batch.rows == row] == word_grams([words], 4).hashes).all()
