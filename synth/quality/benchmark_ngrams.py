@@ -51,7 +51,3 @@ class VerbatimOverlapIndex:
             if whole is not None:
                 found[row] = whole
         return found
-
-    def match(self, words: list[str]) -> int | None:
-        """`matches` for one text."""
-        return self.matches([words], word_grams([words], self.n))[0]

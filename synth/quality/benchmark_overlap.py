@@ -19,7 +19,9 @@ from synth.quality.word_grams import word_grams
 NGRAM = "ngram"  # shares a verbatim n-gram (13 words by default) with an item, or equals it
 MASKED_NGRAM = "masked_ngram"  # an item with numbers, names or a clause changed, or reordered
 METHODS = (NGRAM, MASKED_NGRAM)
-CHUNK_TEXTS = 8192  # texts looked up together: bounds the (text, gram, item) arrays to tens of MB
+# Text looked up together: ~4K questions. The (text, gram, item) arrays grow with the chunk's
+# words and the items each gram is in (up to 30), so a chunk is bounded by characters, not rows.
+CHUNK_CHARACTERS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,17 @@ class BenchmarkOverlap:
     def find_all(self, texts: Sequence[str | None]) -> list[Contamination | None]:
         """`find` for every text, looked up a chunk at a time."""
         found: list[Contamination | None] = []
-        for start in range(0, len(texts), CHUNK_TEXTS):
-            found.extend(self._find_chunk(texts[start:start + CHUNK_TEXTS]))
+        start, characters = 0, 0
+        for end, text in enumerate(texts, 1):
+            characters += len(text or "")
+            if characters >= CHUNK_CHARACTERS or end == len(texts):
+                found.extend(self._find_chunk(texts[start:end]))
+                start, characters = end, 0
         return found
 
     def _find_chunk(self, texts: Sequence[str | None]) -> list[Contamination | None]:
+        """`find` for a chunk: each method looks up the texts no earlier method caught, and of
+        a method's hits the first benchmark's wins."""
         found: list[Contamination | None] = [None] * len(texts)
         for method in self.methods:
             pending = [row for row, text in enumerate(texts) if text and found[row] is None]

@@ -48,11 +48,6 @@ def masked_words(text: str | None) -> list[str]:
             for token in _TOKEN.findall(folded)]
 
 
-def masked_grams(words: list[str], n: int) -> np.ndarray:
-    """The distinct hashes of the n-word grams of one text's `masked_words` (sorted)."""
-    return word_grams([words], n, distinct=True).hashes
-
-
 class MaskedOverlapIndex:
     """Masked n-grams of one benchmark's items, each pointing at the items that contain it."""
 
@@ -74,8 +69,9 @@ class MaskedOverlapIndex:
         telling = counts[inverse] <= max_items_per_gram
         grams, items = grams[telling], items[telling]
         self.item_grams = np.bincount(items, minlength=len(self.item_words))
-        self.short_item_counts = {item: Counter(self.item_words[item]) for item in
-                                  np.flatnonzero(self.item_grams <= MAX_ALIGNED_GRAMS).tolist()}
+        aligned = (self.item_grams >= min_grams) & (self.item_grams <= MAX_ALIGNED_GRAMS)
+        self.short_item_counts = {item: Counter(self.item_words[item])
+                                  for item in np.flatnonzero(aligned).tolist()}
         usable = self.item_grams[items] >= min_grams
         order = np.argsort(grams[usable], kind="stable")
         self.grams = grams[usable][order]
@@ -99,7 +95,8 @@ class MaskedOverlapIndex:
             ends = np.searchsorted(self.grams, grams.hashes, side="right")
             positions, owners = expand_ranges(starts, ends)
             # One key per (text, item) pair a found gram links; its count is the grams shared.
-            keys = grams.rows[owners] * len(self.item_words) + self.items[positions]
+            keys = (grams.rows[owners].astype(np.int64) * len(self.item_words)
+                    + self.items[positions])
             pairs, shared = np.unique(keys, return_counts=True)
             rows, items = np.divmod(pairs, len(self.item_words))
             containment = np.where(shared >= self.min_shared, shared / self.item_grams[items], 0.0)
@@ -109,7 +106,7 @@ class MaskedOverlapIndex:
             bounds = np.searchsorted(rows, np.append(texts, len(word_lists)))
             # Rows short of containment are aligned with their candidates, if they have any.
             candidate = (shared >= CANDIDATE_SHARED) & (self.item_grams[items] <= MAX_ALIGNED_GRAMS)
-            with_candidates = np.add.reduceat(candidate, bounds[:-1]) > 0 if texts.size else []
+            with_candidates = np.add.reduceat(candidate, bounds[:-1]) > 0
             for k, (row, pick) in enumerate(zip(texts.tolist(), best[first].tolist())):
                 if containment[pick] >= self.min_containment:
                     found[row] = int(items[pick]), float(containment[pick])
@@ -134,8 +131,8 @@ class MaskedOverlapIndex:
         row_counts = Counter(words)
         for item in top.tolist():
             item_words = self.item_words[item]
-            # Words repeated in order are common words: most candidates fall short on that
-            # count alone, which costs a small part of an alignment.
+            # The row repeats in order at most the words it shares with the item (counted
+            # with repeats): a candidate short on those cannot align, and most are.
             common = sum(min(count, row_counts[word])
                          for word, count in self.short_item_counts[item].items())
             if common / len(item_words) < self.min_aligned:

@@ -3,8 +3,9 @@
 Decontamination looks up ~40 grams per row against GSM8K and MATH test; per-row numpy calls
 and one hash call per gram cost more than the lookups themselves at a million rows. Here a
 batch of word lists becomes one array of gram hashes: each distinct word is hashed once
-(64-bit BLAKE2b, stable across processes; Arrow's dictionary encoding finds the distinct words), and a gram's hash is a polynomial over its words'
-ids (mod 2**64), computed for every window of the batch in `n` vector operations.
+(64-bit BLAKE2b, stable across processes; Arrow's dictionary encoding finds the distinct
+words), and a gram's hash is a polynomial over its words' ids (mod 2**64), computed for every
+window of the batch in `n` vector operations.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ class Grams:
     """The grams of a batch of word lists: `hashes[k]` is a gram of list `rows[k]`; rows are in
     ascending order, and a list's grams in text order (or sorted, when `distinct`)."""
 
-    rows: np.ndarray  # int64
+    rows: np.ndarray  # int32
     hashes: np.ndarray  # uint64
-    lists: int
 
 
 def word_grams(word_lists: list[list[str]], n: int, distinct: bool = False) -> Grams:
@@ -41,12 +41,12 @@ def word_grams(word_lists: list[list[str]], n: int, distinct: bool = False) -> G
     windows = max(ids.size - n + 1, 0)
     per_list = np.clip(lengths - n + 1, 0, None)
     if windows == 0 or not per_list.any():
-        return Grams(np.empty(0, np.int64), np.empty(0, np.uint64), len(word_lists))
+        return Grams(np.empty(0, np.int32), np.empty(0, np.uint64))
     polynomial = np.zeros(windows, np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(n):
             polynomial = polynomial * _BASE + ids[offset:offset + windows]
-    rows = np.repeat(np.arange(len(word_lists)), per_list)
+    rows = np.repeat(np.arange(len(word_lists), dtype=np.int32), per_list)
     firsts = np.cumsum(per_list) - per_list
     starts = np.cumsum(lengths) - lengths
     positions = np.arange(rows.size) - firsts[rows] + starts[rows]
@@ -57,7 +57,7 @@ def word_grams(word_lists: list[list[str]], n: int, distinct: bool = False) -> G
         new = np.ones(rows.size, bool)
         new[1:] = (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])
         rows, hashes = rows[new], hashes[new]
-    return Grams(rows, hashes, len(word_lists))
+    return Grams(rows, hashes)
 
 
 def expand_ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

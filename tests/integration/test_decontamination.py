@@ -59,6 +59,7 @@ def test_short_texts_only_match_whole(ray_cluster):
 def test_the_report_counts_removals_per_benchmark_and_method_with_examples(ray_cluster, tmp_path):
     from synth.quality.benchmark_ngrams import VerbatimOverlapIndex
     from synth.quality.text_normalization import normalized_words
+    from synth.quality.word_grams import word_grams
     from synth.report.contamination_examples import contamination_markdown, contamination_section
     from synth.run.directory import RunDirectory
     from synth.run.stage_counts import count_stage_output
@@ -66,10 +67,15 @@ def test_the_report_counts_removals_per_benchmark_and_method_with_examples(ray_c
 
     gsm8k = _first("gsm8k", 40)
     verbatim = VerbatimOverlapIndex(gsm8k, 13)
+
+    def verbatim_item(text: str) -> int | None:
+        words = normalized_words(text)
+        return verbatim.matches([words], word_grams([words], 13))[0]
+
     # An item with its numbers changed that no 13-gram catches: the masked check's work.
     renumbered = next(text for _, text in [(i, change_numbers(q, random.Random(i)))
                                            for i, q in enumerate(gsm8k[1:])]
-                      if text and verbatim.match(normalized_words(text)) is None)
+                      if text and verbatim_item(text) is None)
     rows = [{"id": "verbatim", "question": gsm8k[0]},
             {"id": "renumbered", "question": renumbered},
             {"id": "clean", "question": "A farmer plants 12 rows of corn with 9 plants each. "

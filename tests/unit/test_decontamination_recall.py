@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
@@ -68,12 +69,14 @@ def test_clean_questions_are_kept(default_overlap):
 
 
 def test_numbers_and_names_do_not_change_a_masked_gram():
-    from synth.quality.masked_overlap import masked_grams, masked_words
+    from synth.quality.masked_overlap import masked_words
+    from synth.quality.word_grams import word_grams
 
     first = masked_words("Janet's ducks lay 16 eggs per day. She eats 3 for breakfast.")
     second = masked_words("Priya's ducks lay 1,250 eggs per day. She eats 7.5 for breakfast.")
     assert first == second
-    assert (masked_grams(first, 4) == masked_grams(second, 4)).all()
+    grams = word_grams([first, second], 4, distinct=True)
+    assert np.array_equal(grams.hashes[grams.rows == 0], grams.hashes[grams.rows == 1])
 
 
 def test_a_texts_match_does_not_depend_on_the_batch_it_is_looked_up_in(default_overlap):
@@ -92,4 +95,4 @@ def test_a_texts_match_does_not_depend_on_the_batch_it_is_looked_up_in(default_o
     word_lists = [masked_words(text) for text in texts[:50]]
     batch = word_grams(word_lists, 4)
     for row, words in enumerate(word_lists):
-        assert (batch.hashes[batch.rows == row] == word_grams([words], 4).hashes).all()
+        assert np.array_equal(batch.hashes[batch.rows == row], word_grams([words], 4).hashes)
