@@ -17,12 +17,21 @@ pytest_plugins = ["tests.trained_models", "tests.checkout_boundary", "tests.llam
                   "tests.finished_runs"]
 
 
+# Stages called directly (not through the runner) shuffle into this many hash partitions. The
+# runner sizes each stage's shuffles from its input (synth/shuffle_sizing.py: one partition for
+# a test's few rows); Ray's default of 200 cost tens of seconds per dedup of a few hundred rows.
+# Four still spread a test's keys over several partitions.
+TEST_SHUFFLE_PARTITIONS = 4
+
+
 @pytest.fixture(scope="session")
 def ray_cluster():
     """A real local Ray cluster (2 logical CPUs, like the CI machine)."""
     import ray
+    from ray.data import DataContext
 
     if not ray.is_initialized():
         ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    DataContext.get_current().default_hash_shuffle_parallelism = TEST_SHUFFLE_PARTITIONS
     yield ray
     ray.shutdown()

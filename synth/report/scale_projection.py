@@ -22,7 +22,7 @@ from typing import Any
 PAPER_GPU_HOURS_PER_1M_PAIRS = 523  # ScaleQuest, A100-40G, reported
 PREFILL_PER_DECODE = 10
 # `python -m bench paper_scale`, 1M questions / combinations on 2 cores, 2026-12-05 (README).
-NON_MODEL_CORE_SECONDS_PER_1M_PAIRS = {"scalequest": 1808.0, "mathscale": 1126.0, "gsdp": 2507.0}
+NON_MODEL_CORE_SECONDS_PER_1M_PAIRS = {"scalequest": 1213.0, "mathscale": 732.0, "gsdp": 1979.0}
 
 
 def scale_projection(summary: dict[str, Any], gpu_tokens_per_second: float, gpu_hour_usd: float,

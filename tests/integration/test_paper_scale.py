@@ -1,5 +1,6 @@
 """`python -m bench.paper_scale --quick`: every pipeline kind's real plan at 10K and 100K
-questions (ScaleQuest: 5 samples each) with every model role replayed from bench/replies/.
+questions (ScaleQuest: 100K generated, 5 samples each for those its filters keep) with every
+model role replayed from bench/replies/.
 A smoke test of the benchmark and of the plans at volume, not a timing: it checks that each
 plan finishes, every stage is measured at both sizes, the final rows say their replies were
 replayed, and each figure has its target."""
